@@ -1,0 +1,357 @@
+//! `mixcost compare`: every policy's monthly cost next to the baseline, with the assumptions.
+
+use std::process::ExitCode;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::args::{BreakdownBy, Cli, CompareArgs};
+use crate::engine::breakdown::{CostLine, Evaluation};
+use crate::engine::evaluate::evaluate;
+use crate::load::values::show_instant;
+use crate::report::{format, json, Cell, Document, Format, Notes, Table};
+
+pub fn run(cli: &Cli, args: &CompareArgs) -> anyhow::Result<ExitCode> {
+    let catalogue = super::load_catalogue(cli)?;
+    let paths: Vec<Option<&std::path::Path>> = if args.scenarios.is_empty() {
+        vec![None]
+    } else {
+        args.scenarios.iter().map(|p| Some(p.as_path())).collect()
+    };
+    let mut evaluations = Vec::new();
+    for path in paths {
+        let scenario = super::load_scenario(path, &catalogue)?;
+        evaluations.push(evaluate(&scenario, &catalogue)?);
+    }
+    let text = render(&evaluations, args.by, args.output.format);
+    super::output::emit(&text, args.output.output.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Renders one or more evaluations in `format`.
+pub fn render(evaluations: &[Evaluation], by: Option<BreakdownBy>, format: Format) -> String {
+    if format == Format::Json {
+        return json::to_string(&CompareJson::new(evaluations));
+    }
+    let with_scenario_column = format == Format::Csv && evaluations.len() > 1;
+    evaluations
+        .iter()
+        .map(|evaluation| document(evaluation, by, with_scenario_column).render(format))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The comparison as a document: totals, then the breakdown asked for, then assumptions.
+pub fn document(
+    evaluation: &Evaluation,
+    by: Option<BreakdownBy>,
+    scenario_column: bool,
+) -> Document {
+    let mut totals = Table::new(&["policy", "monthly cost", "vs baseline", "change"]);
+    for policy in &evaluation.policies {
+        let versus = evaluation.versus_baseline(policy);
+        let (delta, percent) = if policy.policy == evaluation.baseline {
+            (Cell::text("baseline"), Cell::Empty)
+        } else {
+            match versus {
+                Some(versus) => (
+                    Cell::MoneyDelta(versus.delta),
+                    versus
+                        .percent
+                        .map(Cell::PercentDelta)
+                        .unwrap_or(Cell::Empty),
+                ),
+                None => (Cell::Empty, Cell::Empty),
+            }
+        };
+        totals.push(vec![
+            Cell::text(&policy.policy),
+            Cell::Money(policy.total),
+            delta,
+            percent,
+        ]);
+    }
+    let mut tables = vec![(None, totals)];
+    if let Some(by) = by {
+        tables.push((
+            Some(format!("by {}", by_label(by))),
+            breakdown(evaluation, by),
+        ));
+    }
+    if scenario_column {
+        for (_, table) in &mut tables {
+            table.columns.insert(0, "scenario".to_string());
+            for row in &mut table.rows {
+                row.insert(0, Cell::text(&evaluation.scenario));
+            }
+        }
+    }
+    Document {
+        title: evaluation.scenario.clone(),
+        subtitle: vec![format!(
+            "{} · prices as of {} · baseline {}",
+            evaluation.file,
+            show_instant(evaluation.as_of),
+            evaluation.baseline
+        )],
+        tables,
+        notes: vec![Notes {
+            heading: "assumptions".to_string(),
+            items: evaluation
+                .assumptions
+                .iter()
+                .map(|assumption| {
+                    format!(
+                        "{} — workload '{}', policies: {}",
+                        assumption.text,
+                        assumption.workload,
+                        assumption.policies.join(", ")
+                    )
+                })
+                .collect(),
+            when_empty: Some(
+                "none (every price used is published for its model, tier and date)".to_string(),
+            ),
+        }],
+    }
+}
+
+fn by_label(by: BreakdownBy) -> &'static str {
+    match by {
+        BreakdownBy::Workload => "workload",
+        BreakdownBy::Model => "model",
+        BreakdownBy::Component => "component",
+        BreakdownBy::Line => "line",
+    }
+}
+
+fn breakdown(evaluation: &Evaluation, by: BreakdownBy) -> Table {
+    match by {
+        BreakdownBy::Workload => {
+            let mut table = Table::new(&["policy", "workload", "model", "tokens", "cost", "share"]);
+            for policy in &evaluation.policies {
+                let groups = policy.group_by(|line| (line.workload.clone(), line.model.clone()));
+                for ((workload, model), group) in groups {
+                    table.push(vec![
+                        Cell::text(&policy.policy),
+                        Cell::text(workload),
+                        Cell::text(model),
+                        Cell::Tokens(group.tokens),
+                        Cell::Money(group.cost),
+                        share(group.cost, policy.total),
+                    ]);
+                }
+            }
+            table
+        }
+        BreakdownBy::Model => {
+            let mut table = Table::new(&["policy", "model", "tokens", "cost", "share"]);
+            for policy in &evaluation.policies {
+                for (model, group) in policy.group_by(|line| line.model.clone()) {
+                    table.push(vec![
+                        Cell::text(&policy.policy),
+                        Cell::text(model),
+                        Cell::Tokens(group.tokens),
+                        Cell::Money(group.cost),
+                        share(group.cost, policy.total),
+                    ]);
+                }
+            }
+            table
+        }
+        BreakdownBy::Component => {
+            let mut table = Table::new(&["policy", "component", "tokens", "cost", "share"]);
+            for policy in &evaluation.policies {
+                for (component, group) in policy.group_by(|line| line.component) {
+                    table.push(vec![
+                        Cell::text(&policy.policy),
+                        Cell::text(component.label()),
+                        Cell::Tokens(group.tokens),
+                        Cell::Money(group.cost),
+                        share(group.cost, policy.total),
+                    ]);
+                }
+            }
+            table
+        }
+        BreakdownBy::Line => {
+            let mut table = Table::new(&[
+                "policy",
+                "workload",
+                "model",
+                "billing",
+                "component",
+                "tokens",
+                "unit price",
+                "discount",
+                "cost",
+            ]);
+            for policy in &evaluation.policies {
+                for line in &policy.lines {
+                    table.push(vec![
+                        Cell::text(&policy.policy),
+                        Cell::text(&line.workload),
+                        Cell::text(&line.model),
+                        Cell::text(billing_label(line)),
+                        Cell::text(line.component.label()),
+                        Cell::Tokens(line.tokens),
+                        Cell::Price(line.unit_price),
+                        Cell::text(format!(
+                            "{}%",
+                            format::plain(line.discount * Decimal::ONE_HUNDRED)
+                        )),
+                        Cell::Money(line.cost),
+                    ]);
+                }
+            }
+            table
+        }
+    }
+}
+
+/// `standard`, `batch · off-peak · long context · promo "launch 75% off"`, …
+fn billing_label(line: &CostLine) -> String {
+    let mut parts = vec![line.billing.label().to_string()];
+    if line.window != crate::engine::breakdown::Window::AllHours {
+        parts.push(line.window.label().to_string());
+    }
+    if line.context == crate::engine::breakdown::Context::Long {
+        parts.push("long context".to_string());
+    }
+    if let Some(promotion) = &line.promotion {
+        parts.push(format!("promotion '{promotion}'"));
+    }
+    parts.join(" · ")
+}
+
+/// Share of the policy total, as a percentage cell without sign.
+fn share(part: Decimal, total: Decimal) -> Cell {
+    if total.is_zero() {
+        Cell::Empty
+    } else {
+        Cell::Share(part / total * Decimal::ONE_HUNDRED)
+    }
+}
+
+/// The JSON shape of `compare`: money as strings, exact and rounded.
+#[derive(Serialize)]
+struct CompareJson<'a> {
+    schema_version: &'static str,
+    currency: &'static str,
+    scenarios: Vec<ScenarioJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ScenarioJson<'a> {
+    name: &'a str,
+    file: &'a str,
+    as_of: String,
+    baseline: &'a str,
+    policies: Vec<PolicyJson<'a>>,
+    assumptions: Vec<AssumptionJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct PolicyJson<'a> {
+    name: &'a str,
+    monthly_cost: String,
+    monthly_cost_exact: String,
+    delta_vs_baseline: Option<String>,
+    delta_pct: Option<String>,
+    lines: Vec<LineJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct LineJson<'a> {
+    workload: &'a str,
+    model: &'a str,
+    provider: &'a str,
+    component: crate::engine::breakdown::Component,
+    billing: crate::engine::breakdown::Billing,
+    window: crate::engine::breakdown::Window,
+    context: crate::engine::breakdown::Context,
+    prices: crate::model::scenario::PriceMode,
+    tokens: String,
+    unit_price: String,
+    discount: String,
+    promotion: Option<&'a str>,
+    price_from: String,
+    source: &'a str,
+    cost: String,
+    cost_exact: String,
+}
+
+#[derive(Serialize)]
+struct AssumptionJson<'a> {
+    model: &'a str,
+    workload: &'a str,
+    text: &'a str,
+    policies: &'a [String],
+}
+
+impl<'a> CompareJson<'a> {
+    fn new(evaluations: &'a [Evaluation]) -> Self {
+        CompareJson {
+            schema_version: json::SCHEMA_VERSION,
+            currency: "USD",
+            scenarios: evaluations.iter().map(ScenarioJson::new).collect(),
+        }
+    }
+}
+
+impl<'a> ScenarioJson<'a> {
+    fn new(evaluation: &'a Evaluation) -> Self {
+        ScenarioJson {
+            name: &evaluation.scenario,
+            file: &evaluation.file,
+            as_of: show_instant(evaluation.as_of),
+            baseline: &evaluation.baseline,
+            policies: evaluation
+                .policies
+                .iter()
+                .map(|policy| {
+                    let versus = evaluation.versus_baseline(policy);
+                    PolicyJson {
+                        name: &policy.policy,
+                        monthly_cost: format::fixed(policy.total, 2),
+                        monthly_cost_exact: format::plain(policy.total),
+                        delta_vs_baseline: versus.map(|v| format::fixed(v.delta, 2)),
+                        delta_pct: versus.and_then(|v| v.percent).map(|p| format::fixed(p, 1)),
+                        lines: policy
+                            .lines
+                            .iter()
+                            .map(|line| LineJson {
+                                workload: &line.workload,
+                                model: &line.model,
+                                provider: &line.provider,
+                                component: line.component,
+                                billing: line.billing,
+                                window: line.window,
+                                context: line.context,
+                                prices: line.prices,
+                                tokens: format::plain(line.tokens),
+                                unit_price: format::plain(line.unit_price),
+                                discount: format::plain(line.discount),
+                                promotion: line.promotion.as_deref(),
+                                price_from: show_instant(line.price_from),
+                                source: &line.source,
+                                cost: format::fixed(line.cost, 2),
+                                cost_exact: format::plain(line.cost),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+            assumptions: evaluation
+                .assumptions
+                .iter()
+                .map(|assumption| AssumptionJson {
+                    model: &assumption.model,
+                    workload: &assumption.workload,
+                    text: &assumption.text,
+                    policies: &assumption.policies,
+                })
+                .collect(),
+        }
+    }
+}

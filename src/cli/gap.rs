@@ -1,0 +1,142 @@
+//! `mixcost gap A B`: how many times dearer A is than B, column by column.
+
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use super::args::{Cli, GapArgs};
+use crate::engine::gap::{gap, Gap};
+use crate::load::values::show_instant;
+use crate::report::{format, json, Cell, Document, Format, Table};
+
+pub fn run(cli: &Cli, args: &GapArgs) -> anyhow::Result<ExitCode> {
+    let catalogue = super::load_catalogue(cli)?;
+    for model in [&args.model_a, &args.model_b] {
+        if catalogue.model(model).is_none() {
+            let hint = match catalogue.nearest_model(model) {
+                Some(name) => format!("did you mean '{name}'?"),
+                None => "`mixcost models` lists the catalogue".to_string(),
+            };
+            anyhow::bail!("unknown model '{model}' — {hint}");
+        }
+    }
+    let scenario = match &args.scenario {
+        Some(path) => Some(super::load_scenario(Some(path), &catalogue)?),
+        None => None,
+    };
+    let workload = match (&scenario, &args.workload) {
+        (Some(scenario), Some(name)) => Some(scenario.workload(name).ok_or_else(|| {
+            let names: Vec<&str> = scenario.workloads.iter().map(|w| w.name.as_str()).collect();
+            anyhow::anyhow!(
+                "workload '{name}' is not in '{}'; its workloads are: {}",
+                scenario.file,
+                names.join(", ")
+            )
+        })?),
+        _ => None,
+    };
+    let as_of = match (&args.as_of, &scenario) {
+        (Some(text), _) => super::parse_as_of(text)?,
+        (None, Some(scenario)) => scenario.as_of,
+        (None, None) => jiff::Timestamp::now(),
+    };
+    let result = gap(&catalogue, &args.model_a, &args.model_b, as_of, workload)?;
+    let text = render(&result, args.output.format);
+    super::output::emit(&text, args.output.output.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn render(result: &Gap, format: Format) -> String {
+    if format == Format::Json {
+        return json::to_string(&GapJson::new(result));
+    }
+    let (a, b) = (&result.a, &result.b);
+    let mut table = Table::new(&[
+        "column",
+        &format!("{a} list"),
+        &format!("{a} effective"),
+        &format!("{b} list"),
+        &format!("{b} effective"),
+        "× list",
+        "× effective",
+    ]);
+    for row in &result.rows {
+        table.push(vec![
+            Cell::text(&row.column),
+            Cell::Price(row.a_list),
+            Cell::Price(row.a_effective),
+            Cell::Price(row.b_list),
+            Cell::Price(row.b_effective),
+            Cell::Ratio(row.ratio_list),
+            Cell::Ratio(row.ratio_effective),
+        ]);
+    }
+    let mut subtitle = vec![format!(
+        "prices as of {} · USD per 1M tokens, standard tier{}",
+        show_instant(result.as_of),
+        match &result.workload {
+            Some(workload) => format!(" · blended at workload '{workload}''s token mix"),
+            None => String::new(),
+        }
+    )];
+    if let Some(output) = result.rows.iter().find(|row| row.column == "output") {
+        subtitle.push(format!(
+            "output: {a} is {} the price of {b} at list prices, {} at effective prices",
+            format::ratio(output.ratio_list),
+            format::ratio(output.ratio_effective)
+        ));
+    }
+    Document {
+        title: format!("{a} vs {b}"),
+        subtitle,
+        tables: vec![(None, table)],
+        notes: Vec::new(),
+    }
+    .render(format)
+}
+
+#[derive(Serialize)]
+struct GapJson<'a> {
+    schema_version: &'static str,
+    a: &'a str,
+    b: &'a str,
+    as_of: String,
+    workload: Option<&'a str>,
+    rows: Vec<GapRowJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct GapRowJson<'a> {
+    column: &'a str,
+    a_list: String,
+    a_effective: String,
+    b_list: String,
+    b_effective: String,
+    ratio_list: Option<String>,
+    ratio_effective: Option<String>,
+}
+
+impl<'a> GapJson<'a> {
+    fn new(result: &'a Gap) -> Self {
+        GapJson {
+            schema_version: json::SCHEMA_VERSION,
+            a: &result.a,
+            b: &result.b,
+            as_of: show_instant(result.as_of),
+            workload: result.workload.as_deref(),
+            rows: result
+                .rows
+                .iter()
+                .map(|row| GapRowJson {
+                    column: &row.column,
+                    a_list: format::plain(row.a_list),
+                    a_effective: format::plain(row.a_effective),
+                    b_list: format::plain(row.b_list),
+                    b_effective: format::plain(row.b_effective),
+                    ratio_list: row.ratio_list.map(|r| format::fixed(r, 4)),
+                    ratio_effective: row.ratio_effective.map(|r| format::fixed(r, 4)),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The command line: parse arguments, load inputs, run the engine, render, write.
+//!
+//! [`run`] returns the exit code: 0 success, 1 a check failed, 2 bad input or I/O. Loader
+//! diagnostics are printed as they are (they already name file, line and column); warnings go
+//! to standard error and never change the exit code.
+
+pub mod args;
+pub mod compare;
+pub mod gap;
+pub mod models;
+pub mod output;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::load::diagnostic::{Diagnostic, LoadError};
+use crate::load::{pricing, scenario, source::SourceFile};
+use crate::model::catalogue::Catalogue;
+use crate::model::scenario::Scenario;
+use args::{Cli, Command};
+
+/// Parses the command line and runs the command.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match &cli.command {
+        Command::Compare(args) => compare::run(&cli, args),
+        Command::Models(args) => models::run(&cli, args),
+        Command::Gap(args) => gap::run(&cli, args),
+    }
+}
+
+/// Prints warnings to standard error.
+fn report_warnings(warnings: &[Diagnostic]) {
+    for warning in warnings {
+        eprint!("{warning}");
+    }
+}
+
+/// The shipped catalogue plus `--pricing` files.
+pub fn load_catalogue(cli: &Cli) -> Result<Catalogue, LoadError> {
+    let (catalogue, warnings) = pricing::load_catalogue(&cli.pricing)?;
+    report_warnings(&warnings);
+    Ok(catalogue)
+}
+
+/// A scenario file, or the embedded seed when `path` is `None`.
+pub fn load_scenario(path: Option<&Path>, catalogue: &Catalogue) -> Result<Scenario, LoadError> {
+    let source = match path {
+        Some(path) => SourceFile::read(path)?,
+        None => scenario::seed_source(),
+    };
+    let (scenario, warnings) = scenario::load_scenario(&source, catalogue)?;
+    report_warnings(&warnings);
+    Ok(scenario)
+}
+
+/// Parses a `--as-of` argument.
+pub fn parse_as_of(text: &str) -> anyhow::Result<jiff::Timestamp> {
+    crate::load::values::instant(text).map_err(|problem| {
+        anyhow::anyhow!("invalid --as-of: {}; {}", problem.message, problem.help)
+    })
+}

@@ -1,0 +1,267 @@
+//! Finding the unit prices that apply to one slice of traffic on one model at one moment.
+//!
+//! A [`Quote`] starts from the price set in force at the scenario date, switches to long-context
+//! prices when the request is large enough, applies the service tier (batch, flex, priority),
+//! the time-of-day window, a promotion when effective prices are asked for, and a regional
+//! uplift. Whenever a price the model does not publish has to be stood in for, the quote says
+//! so in a [`Fallback`], which the evaluator turns into a visible assumption.
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+
+use super::breakdown::{Billing, Component, Context, Window};
+use crate::load::values::show_instant;
+use crate::model::catalogue::{Adjustment, Model, PriceSet, Rates, Tiers};
+use crate::model::scenario::PriceMode;
+
+/// The four unit prices of a quote, USD per 1M tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Columns {
+    pub uncached_input: Decimal,
+    pub cached_input: Decimal,
+    pub cache_write: Decimal,
+    pub output: Decimal,
+}
+
+impl Columns {
+    pub fn get(&self, component: Component) -> Decimal {
+        match component {
+            Component::UncachedInput => self.uncached_input,
+            Component::CachedInput => self.cached_input,
+            Component::CacheWrite => self.cache_write,
+            Component::Output => self.output,
+        }
+    }
+
+    fn scaled(self, factor: Decimal) -> Columns {
+        Columns {
+            uncached_input: self.uncached_input * factor,
+            cached_input: self.cached_input * factor,
+            cache_write: self.cache_write * factor,
+            output: self.output * factor,
+        }
+    }
+}
+
+/// A price that had to be stood in for. `component: None` concerns every column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fallback {
+    pub component: Option<Component>,
+    pub text: String,
+}
+
+/// What to price: which tier, window, context size and price mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Slice {
+    pub billing: Billing,
+    pub window: Window,
+    pub context: Context,
+    pub mode: PriceMode,
+    pub regional_processing: bool,
+}
+
+impl Slice {
+    /// Standard tier, all hours, standard context.
+    pub fn standard(mode: PriceMode) -> Slice {
+        Slice {
+            billing: Billing::Standard,
+            window: Window::AllHours,
+            context: Context::Standard,
+            mode,
+            regional_processing: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quote {
+    pub columns: Columns,
+    pub promotion: Option<String>,
+    pub price_from: Timestamp,
+    pub source: String,
+    pub fallbacks: Vec<Fallback>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PriceError {
+    #[error("model '{model}' has no price on {date}: its price history starts {first}")]
+    NotYetPriced {
+        model: String,
+        date: String,
+        first: String,
+    },
+}
+
+/// The price set of `model` in force at `at`.
+pub fn price_set<'a>(model: &'a Model, at: Timestamp) -> Result<&'a PriceSet, PriceError> {
+    model
+        .price_set_at(at)
+        .ok_or_else(|| PriceError::NotYetPriced {
+            model: model.id.clone(),
+            date: show_instant(at),
+            first: model
+                .prices
+                .first()
+                .map(|set| show_instant(set.from))
+                .unwrap_or_else(|| "nowhere".to_string()),
+        })
+}
+
+/// Prices `slice` of traffic on `model` at `at`.
+pub fn quote(model: &Model, at: Timestamp, slice: Slice) -> Result<Quote, PriceError> {
+    let set = price_set(model, at)?;
+    let mut fallbacks = Vec::new();
+    let (rates, tiers) = match (slice.context, &set.long_context) {
+        (Context::Long, Some(long)) => (&long.rates, Some(&long.tiers)),
+        _ => (&set.rates, None),
+    };
+    let context_label =
+        (slice.context == Context::Long && set.long_context.is_some()).then_some("long-context");
+    let base = resolve_rates(model, rates, context_label, &mut fallbacks);
+    let mut columns = apply_tier(model, set, tiers, base, slice.billing, &mut fallbacks);
+
+    if slice.window == Window::OffPeak {
+        if let Some(off_peak) = &set.off_peak {
+            columns = adjust(
+                model,
+                columns,
+                &off_peak.adjustment,
+                "off-peak",
+                &mut fallbacks,
+            );
+        }
+    }
+
+    let promotion = match slice.mode {
+        PriceMode::List => None,
+        PriceMode::Effective => set.active_promotion(at),
+    };
+    if let Some(promotion) = promotion {
+        columns = columns.scaled(Decimal::ONE - promotion.discount);
+    }
+
+    if slice.regional_processing {
+        match set.regional_processing {
+            Some(uplift) => columns = columns.scaled(Decimal::ONE + uplift),
+            None => fallbacks.push(Fallback {
+                component: None,
+                text: format!(
+                    "{} publishes no regional-processing uplift; none applied",
+                    model.id
+                ),
+            }),
+        }
+    }
+
+    Ok(Quote {
+        columns,
+        promotion: promotion.map(|promotion| promotion.name.clone()),
+        price_from: set.from,
+        source: set.source.clone(),
+        fallbacks,
+    })
+}
+
+/// Fills the optional columns of `rates` (cached input, cache write) with the input price of the
+/// same list when the model does not publish them. `tier` names the list for the assumption.
+fn resolve_rates(
+    model: &Model,
+    rates: &Rates,
+    tier: Option<&str>,
+    fallbacks: &mut Vec<Fallback>,
+) -> Columns {
+    let prefix = tier.map(|tier| format!("{tier} ")).unwrap_or_default();
+    let mut column = |value: Option<Decimal>, component: Component, name: &str| -> Decimal {
+        value.unwrap_or_else(|| {
+            fallbacks.push(Fallback {
+                component: Some(component),
+                text: format!(
+                    "{} publishes no {prefix}{name} price; priced at its {prefix}input price",
+                    model.id
+                ),
+            });
+            rates.input
+        })
+    };
+    Columns {
+        uncached_input: rates.input,
+        cached_input: column(rates.cached_input, Component::CachedInput, "cached-input"),
+        cache_write: column(rates.cache_write, Component::CacheWrite, "cache-write"),
+        output: rates.output,
+    }
+}
+
+fn tier_of(tiers: &Tiers, billing: Billing) -> Option<&Adjustment> {
+    match billing {
+        Billing::Standard => None,
+        Billing::Flex => tiers.flex.as_ref(),
+        Billing::Priority => tiers.priority.as_ref(),
+        Billing::Batch => tiers.batch.as_ref(),
+    }
+}
+
+fn apply_tier(
+    model: &Model,
+    set: &PriceSet,
+    long_context_tiers: Option<&Tiers>,
+    base: Columns,
+    billing: Billing,
+    fallbacks: &mut Vec<Fallback>,
+) -> Columns {
+    if billing == Billing::Standard {
+        return base;
+    }
+    let tier = billing.label();
+    match long_context_tiers {
+        None => match tier_of(&set.tiers, billing) {
+            Some(adjustment) => adjust(model, base, adjustment, tier, fallbacks),
+            None => {
+                fallbacks.push(Fallback {
+                    component: None,
+                    text: format!(
+                        "{} has no {tier} prices; its {tier} traffic is priced at standard prices",
+                        model.id
+                    ),
+                });
+                base
+            }
+        },
+        Some(long_tiers) => match (tier_of(long_tiers, billing), tier_of(&set.tiers, billing)) {
+            (Some(adjustment), _) => adjust(model, base, adjustment, tier, fallbacks),
+            (None, Some(Adjustment::Discount(discount))) => {
+                fallbacks.push(Fallback {
+                    component: None,
+                    text: format!(
+                        "{} publishes no long-context {tier} prices; derived from its {}% {tier} discount",
+                        model.id,
+                        (discount * Decimal::ONE_HUNDRED).normalize()
+                    ),
+                });
+                base.scaled(Decimal::ONE - discount)
+            }
+            (None, _) => {
+                fallbacks.push(Fallback {
+                    component: None,
+                    text: format!(
+                        "{} publishes no long-context {tier} prices; priced at its long-context standard prices",
+                        model.id
+                    ),
+                });
+                base
+            }
+        },
+    }
+}
+
+fn adjust(
+    model: &Model,
+    base: Columns,
+    adjustment: &Adjustment,
+    label: &str,
+    fallbacks: &mut Vec<Fallback>,
+) -> Columns {
+    match adjustment {
+        Adjustment::Discount(discount) => base.scaled(Decimal::ONE - discount),
+        Adjustment::Rates(rates) => resolve_rates(model, rates, Some(label), fallbacks),
+    }
+}

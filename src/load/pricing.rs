@@ -1,0 +1,610 @@
+//! Price files (`pricing/*.yaml`): their YAML shape and its validation into a [`Catalogue`].
+//!
+//! One file per provider. The shipped files are embedded in the binary so the tool works from
+//! any folder; `--pricing DIR` adds files or replaces shipped ones with the same file name.
+//! A model defined twice, in one file or across files, is an error naming both places.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use super::checker::Checker;
+use super::diagnostic::{Diagnostic, LoadError};
+use super::source::SourceFile;
+use super::values;
+use super::yaml::{self, Located};
+use crate::model::catalogue::{
+    Adjustment, Catalogue, Deployment, LongContext, Model, ModelClass, OffPeak, Origin, PriceSet,
+    Promotion, Provider, Rates, Tiers,
+};
+
+/// The shipped price files, embedded at build time.
+pub const SHIPPED: &[(&str, &str)] = &[
+    (
+        "anthropic.yaml",
+        include_str!("../../pricing/anthropic.yaml"),
+    ),
+    ("deepseek.yaml", include_str!("../../pricing/deepseek.yaml")),
+    ("google.yaml", include_str!("../../pricing/google.yaml")),
+    ("openai.yaml", include_str!("../../pricing/openai.yaml")),
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPricingFile {
+    provider: Located<String>,
+    currency: Located<String>,
+    models: BTreeMap<String, Located<RawModel>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModel {
+    class: ModelClass,
+    deployment: Deployment,
+    open_weight: bool,
+    license: String,
+    context_window: Located<String>,
+    max_output_tokens: Option<Located<String>>,
+    deprecated: Option<Located<String>>,
+    successor: Option<String>,
+    note: Option<String>,
+    prices: Vec<Located<RawPriceSet>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPriceSet {
+    from: Located<String>,
+    source: Located<String>,
+    note: Option<String>,
+    input: Located<String>,
+    cached_input: Option<Located<String>>,
+    cache_write: Option<Located<String>>,
+    cache_write_1h: Option<Located<String>>,
+    output: Located<String>,
+    batch: Option<Located<RawAdjustment>>,
+    flex: Option<Located<RawAdjustment>>,
+    priority: Option<Located<RawAdjustment>>,
+    regional_processing: Option<Located<String>>,
+    long_context: Option<RawLongContext>,
+    off_peak: Option<RawOffPeak>,
+    #[serde(default)]
+    promotions: Vec<RawPromotion>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRates {
+    input: Located<String>,
+    cached_input: Option<Located<String>>,
+    cache_write: Option<Located<String>>,
+    cache_write_1h: Option<Located<String>>,
+    output: Located<String>,
+}
+
+/// Copies the five price columns out of a struct that holds them inline (serde's `flatten`
+/// would lose both source positions and unknown-key detection).
+macro_rules! raw_rates {
+    ($raw:expr) => {
+        RawRates {
+            input: $raw.input.clone(),
+            cached_input: $raw.cached_input.clone(),
+            cache_write: $raw.cache_write.clone(),
+            cache_write_1h: $raw.cache_write_1h.clone(),
+            output: $raw.output.clone(),
+        }
+    };
+}
+
+/// `50%`, or a full set of prices.
+enum RawAdjustment {
+    Discount(String),
+    Rates(RawRates),
+}
+
+impl<'de> Deserialize<'de> for RawAdjustment {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AdjustmentVisitor;
+
+        impl<'de> Visitor<'de> for AdjustmentVisitor {
+            type Value = RawAdjustment;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a discount such as 50%, or prices {input: …, output: …}")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<RawAdjustment, E> {
+                Ok(RawAdjustment::Discount(text.to_string()))
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<RawAdjustment, E> {
+                Err(E::custom(
+                    "write a discount as a percentage such as 50%, or give prices {input: …, output: …}",
+                ))
+            }
+
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<RawAdjustment, E> {
+                self.visit_f64(value as f64)
+            }
+
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<RawAdjustment, E> {
+                self.visit_f64(value as f64)
+            }
+
+            fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<RawAdjustment, M::Error> {
+                RawRates::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawAdjustment::Rates)
+            }
+        }
+
+        deserializer.deserialize_any(AdjustmentVisitor)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLongContext {
+    above_input_tokens: Located<String>,
+    input: Located<String>,
+    cached_input: Option<Located<String>>,
+    cache_write: Option<Located<String>>,
+    cache_write_1h: Option<Located<String>>,
+    output: Located<String>,
+    batch: Option<Located<RawAdjustment>>,
+    flex: Option<Located<RawAdjustment>>,
+    priority: Option<Located<RawAdjustment>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOffPeak {
+    peak_hours_utc: Vec<Located<String>>,
+    peak_days: Vec<Located<String>>,
+    discount: Option<Located<String>>,
+    prices: Option<Located<RawRates>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPromotion {
+    name: String,
+    from: Option<Located<String>>,
+    until: Located<String>,
+    discount: Located<String>,
+    source: Option<String>,
+    note: Option<String>,
+}
+
+/// Loads the shipped catalogue plus any files in `overrides` (files with a shipped name replace
+/// the shipped file). Warnings are returned beside the catalogue.
+pub fn load_catalogue(
+    overrides: &[std::path::PathBuf],
+) -> Result<(Catalogue, Vec<Diagnostic>), LoadError> {
+    let mut files: BTreeMap<String, SourceFile> = SHIPPED
+        .iter()
+        .map(|(name, text)| {
+            (
+                name.to_string(),
+                SourceFile::new(format!("<built-in>/pricing/{name}"), *text),
+            )
+        })
+        .collect();
+    for path in overrides {
+        for source in read_pricing_location(path)? {
+            let file_name = Path::new(&source.name)
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_else(|| source.name.clone());
+            files.insert(file_name, source);
+        }
+    }
+    build_catalogue(files.values())
+}
+
+/// A `--pricing` argument: a folder of `*.yaml` files, or one file.
+fn read_pricing_location(path: &Path) -> Result<Vec<SourceFile>, LoadError> {
+    if !path.is_dir() {
+        return Ok(vec![SourceFile::read(path)?]);
+    }
+    let name = path.display().to_string();
+    let entries = std::fs::read_dir(path).map_err(|error| {
+        Diagnostic::error(&name, format!("cannot read folder '{name}': {error}"))
+    })?;
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "yaml" || extension == "yml")
+        })
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(Diagnostic::error(&name, format!("'{name}' holds no .yaml price files"))
+            .with_help("--pricing takes a folder of price files like pricing/openai.yaml, or one such file")
+            .into());
+    }
+    paths
+        .iter()
+        .map(|path| SourceFile::read(path).map_err(LoadError::from))
+        .collect()
+}
+
+/// Validates price files into one catalogue; models must be unique across all of them.
+pub fn build_catalogue<'a>(
+    sources: impl IntoIterator<Item = &'a SourceFile>,
+) -> Result<(Catalogue, Vec<Diagnostic>), LoadError> {
+    let mut catalogue = Catalogue::default();
+    let mut diagnostics = Vec::new();
+    for source in sources {
+        match parse_pricing_file(source) {
+            Ok((provider, models, warnings)) => {
+                diagnostics.extend(warnings);
+                for model in models {
+                    if let Some(existing) = catalogue.models.get(&model.id) {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                &source.name,
+                                format!(
+                                    "model '{}' is defined twice: here and in {}:{}",
+                                    model.id, existing.origin.file, existing.origin.position.line
+                                ),
+                            )
+                            .at(&source.text, model.origin.position, 1)
+                            .with_help("keep one definition; a file passed with --pricing replaces the shipped file of the same name"),
+                        );
+                        continue;
+                    }
+                    catalogue.models.insert(model.id.clone(), model);
+                }
+                catalogue.providers.insert(provider.id.clone(), provider);
+            }
+            Err(error) => diagnostics.extend(error.diagnostics),
+        }
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(LoadError::new(diagnostics));
+    }
+    Ok((catalogue, diagnostics))
+}
+
+type ParsedPricingFile = (Provider, Vec<Model>, Vec<Diagnostic>);
+
+fn parse_pricing_file(source: &SourceFile) -> Result<ParsedPricingFile, LoadError> {
+    let raw: RawPricingFile = yaml::parse(source)?;
+    let mut checker = Checker::new(source);
+    if raw.currency.value != "USD" {
+        checker.error_at(
+            raw.currency.position,
+            raw.currency.value.len(),
+            format!("unsupported currency '{}'", raw.currency.value),
+            "prices must be in USD per 1M tokens",
+        );
+    }
+    let provider_id = raw.provider.value.trim().to_string();
+    if provider_id.is_empty() {
+        checker.error_at(
+            raw.provider.position,
+            1,
+            "`provider` is empty",
+            "name the provider, e.g. openai",
+        );
+    }
+    let mut models = Vec::new();
+    for (id, raw_model) in &raw.models {
+        if let Some(model) = check_model(&mut checker, &provider_id, id, raw_model) {
+            models.push(model);
+        }
+    }
+    let provider = Provider {
+        id: provider_id,
+        currency: raw.currency.value.clone(),
+        file: source.name.clone(),
+    };
+    let (models, warnings) = checker.finish(Some(models))?;
+    Ok((provider, models, warnings))
+}
+
+fn check_model(
+    checker: &mut Checker,
+    provider: &str,
+    id: &str,
+    located: &Located<RawModel>,
+) -> Option<Model> {
+    let raw = &located.value;
+    let context_window = checker.parse("context_window", &raw.context_window, values::tokens);
+    let max_output_tokens =
+        checker.parse_optional("max_output_tokens", &raw.max_output_tokens, values::tokens);
+    let deprecated = checker.parse_optional("deprecated", &raw.deprecated, values::instant);
+    if raw.prices.is_empty() {
+        checker.error_at(
+            located.position,
+            1,
+            format!("model '{id}' has no prices"),
+            "add at least one entry under `prices:` with `from`, `source`, `input` and `output`",
+        );
+    }
+    let mut prices = Vec::new();
+    for set in &raw.prices {
+        prices.push(check_price_set(checker, set));
+    }
+    let prices: Option<Vec<PriceSet>> = prices.into_iter().collect();
+    let prices = prices?;
+    for pair in raw.prices.windows(2).zip(prices.windows(2)) {
+        let (raw_pair, sets) = pair;
+        if sets[1].from <= sets[0].from {
+            checker.error_at(
+                raw_pair[1].value.from.position,
+                raw_pair[1].value.from.value.len(),
+                format!(
+                    "price sets of '{id}' are out of order: {} does not come after {}",
+                    raw_pair[1].value.from.value, raw_pair[0].value.from.value
+                ),
+                "list price sets oldest first, each with a later `from`",
+            );
+        }
+    }
+    Some(Model {
+        id: id.to_string(),
+        provider: provider.to_string(),
+        class: raw.class,
+        deployment: raw.deployment,
+        open_weight: raw.open_weight,
+        license: raw.license.clone(),
+        context_window: context_window?,
+        max_output_tokens: max_output_tokens?,
+        deprecated: deprecated?,
+        successor: raw.successor.clone(),
+        note: raw.note.clone(),
+        prices,
+        origin: Origin {
+            file: checker.source.name.clone(),
+            position: located.position,
+        },
+    })
+}
+
+fn check_price_set(checker: &mut Checker, located: &Located<RawPriceSet>) -> Option<PriceSet> {
+    let raw = &located.value;
+    let from = checker.parse("from", &raw.from, values::instant);
+    let rates = check_rates(checker, &raw_rates!(raw));
+    let tiers = check_tiers(checker, &raw.batch, &raw.flex, &raw.priority);
+    let regional_processing = checker.parse_optional(
+        "regional_processing",
+        &raw.regional_processing,
+        values::share,
+    );
+    let long_context = match &raw.long_context {
+        None => Some(None),
+        Some(long) => {
+            let threshold = checker.parse(
+                "above_input_tokens",
+                &long.above_input_tokens,
+                values::tokens,
+            );
+            let rates = check_rates(checker, &raw_rates!(long));
+            let tiers = check_tiers(checker, &long.batch, &long.flex, &long.priority);
+            match (threshold, rates, tiers) {
+                (Some(above_input_tokens), Some(rates), Some(tiers)) => Some(Some(LongContext {
+                    above_input_tokens,
+                    rates,
+                    tiers,
+                })),
+                _ => None,
+            }
+        }
+    };
+    let off_peak = match &raw.off_peak {
+        None => Some(None),
+        Some(off_peak) => check_off_peak(checker, located, off_peak).map(Some),
+    };
+    let mut promotions = Vec::new();
+    for promotion in &raw.promotions {
+        promotions.push(check_promotion(checker, promotion, from));
+    }
+    let promotions: Option<Vec<Promotion>> = promotions.into_iter().collect();
+    if raw.source.value.trim().is_empty() {
+        checker.error_at(
+            raw.source.position,
+            1,
+            "`source` is empty",
+            "every price set names where its prices come from (a URL)",
+        );
+    }
+    Some(PriceSet {
+        from: from?,
+        source: raw.source.value.trim().to_string(),
+        note: raw.note.clone(),
+        rates: rates?,
+        tiers: tiers?,
+        regional_processing: regional_processing?,
+        long_context: long_context?,
+        off_peak: off_peak?,
+        promotions: promotions?,
+    })
+}
+
+fn check_rates(checker: &mut Checker, raw: &RawRates) -> Option<Rates> {
+    let input = checker.parse("input", &raw.input, values::price);
+    let cached_input = checker.parse_optional("cached_input", &raw.cached_input, values::price);
+    let cache_write = checker.parse_optional("cache_write", &raw.cache_write, values::price);
+    let cache_write_1h =
+        checker.parse_optional("cache_write_1h", &raw.cache_write_1h, values::price);
+    let output = checker.parse("output", &raw.output, values::price);
+    Some(Rates {
+        input: input?,
+        cached_input: cached_input?,
+        cache_write: cache_write?,
+        cache_write_1h: cache_write_1h?,
+        output: output?,
+    })
+}
+
+fn check_tiers(
+    checker: &mut Checker,
+    batch: &Option<Located<RawAdjustment>>,
+    flex: &Option<Located<RawAdjustment>>,
+    priority: &Option<Located<RawAdjustment>>,
+) -> Option<Tiers> {
+    let batch = check_adjustment(checker, "batch", batch);
+    let flex = check_adjustment(checker, "flex", flex);
+    let priority = check_adjustment(checker, "priority", priority);
+    Some(Tiers {
+        batch: batch?,
+        flex: flex?,
+        priority: priority?,
+    })
+}
+
+fn check_adjustment(
+    checker: &mut Checker,
+    key: &str,
+    raw: &Option<Located<RawAdjustment>>,
+) -> Option<Option<Adjustment>> {
+    let Some(located) = raw else {
+        return Some(None);
+    };
+    match &located.value {
+        RawAdjustment::Discount(text) => {
+            let field = Located::new(text.clone(), located.position);
+            checker
+                .parse(key, &field, discount)
+                .map(|share| Some(Adjustment::Discount(share)))
+        }
+        RawAdjustment::Rates(rates) => {
+            check_rates(checker, rates).map(|rates| Some(Adjustment::Rates(rates)))
+        }
+    }
+}
+
+/// A discount must be written as a percentage, so `0.5` and `50` are never confused.
+fn discount(text: &str) -> Result<Decimal, values::Problem> {
+    if !text.trim().ends_with('%') {
+        return Err(values::Problem::new(
+            format!("'{text}' is not a percentage"),
+            "write a discount as a percentage such as 50%, or give prices {input: …, output: …}",
+        ));
+    }
+    values::share(text)
+}
+
+fn check_off_peak(
+    checker: &mut Checker,
+    set: &Located<RawPriceSet>,
+    raw: &RawOffPeak,
+) -> Option<OffPeak> {
+    let mut ok = true;
+    let mut peak_hours_utc = Vec::new();
+    for window in &raw.peak_hours_utc {
+        match checker.parse("peak_hours_utc", window, hour_window) {
+            Some(window) => peak_hours_utc.push(window),
+            None => ok = false,
+        }
+    }
+    let mut peak_days = Vec::new();
+    for day in &raw.peak_days {
+        match checker.parse("peak_days", day, weekday) {
+            Some(day) => peak_days.push(day),
+            None => ok = false,
+        }
+    }
+    let adjustment = match (&raw.discount, &raw.prices) {
+        (Some(text), None) => checker
+            .parse("discount", text, discount)
+            .map(Adjustment::Discount),
+        (None, Some(prices)) => check_rates(checker, &prices.value).map(Adjustment::Rates),
+        _ => {
+            checker.error_at(
+                set.position,
+                1,
+                "`off_peak` needs exactly one of `discount` and `prices`",
+                "write `discount: 50%` or `prices: {input: …, cached_input: …, output: …}`",
+            );
+            None
+        }
+    };
+    if !ok {
+        return None;
+    }
+    Some(OffPeak {
+        peak_hours_utc,
+        peak_days,
+        adjustment: adjustment?,
+    })
+}
+
+/// `"01:00-04:00"` as minutes after midnight.
+fn hour_window(text: &str) -> Result<(u16, u16), values::Problem> {
+    let problem = || {
+        values::Problem::new(
+            format!("'{text}' is not a time window"),
+            "write a UTC window as HH:MM-HH:MM, e.g. 01:00-04:00",
+        )
+    };
+    let (start, end) = text.split_once('-').ok_or_else(problem)?;
+    let minutes = |clock: &str| -> Option<u16> {
+        let (hours, minutes) = clock.trim().split_once(':')?;
+        let hours: u16 = hours.parse().ok()?;
+        let minutes: u16 = minutes.parse().ok()?;
+        (hours <= 24 && minutes < 60 && hours * 60 + minutes <= 24 * 60)
+            .then_some(hours * 60 + minutes)
+    };
+    let (start, end) = (
+        minutes(start).ok_or_else(problem)?,
+        minutes(end).ok_or_else(problem)?,
+    );
+    if start >= end {
+        return Err(values::Problem::new(
+            format!("time window '{text}' ends before it starts"),
+            "write the earlier time first; split windows that cross midnight in two",
+        ));
+    }
+    Ok((start, end))
+}
+
+fn weekday(text: &str) -> Result<u8, values::Problem> {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    DAYS.iter()
+        .position(|day| text.trim().eq_ignore_ascii_case(day))
+        .map(|index| index as u8)
+        .ok_or_else(|| {
+            values::Problem::new(
+                format!("'{text}' is not a weekday"),
+                "write days as mon, tue, wed, thu, fri, sat, sun",
+            )
+        })
+}
+
+fn check_promotion(
+    checker: &mut Checker,
+    raw: &RawPromotion,
+    set_from: Option<jiff::Timestamp>,
+) -> Option<Promotion> {
+    let from = checker.parse_optional("from", &raw.from, values::instant);
+    let until = checker.parse("until", &raw.until, values::instant);
+    let discount = checker.parse("discount", &raw.discount, discount);
+    let from = from?.or(set_from)?;
+    let until = until?;
+    if until < from {
+        checker.error_at(
+            raw.until.position,
+            raw.until.value.len(),
+            format!("promotion '{}' ends before it starts", raw.name),
+            "check `from` and `until`; `until` is the last moment the promotion applies",
+        );
+        return None;
+    }
+    Some(Promotion {
+        name: raw.name.clone(),
+        from,
+        until,
+        discount: discount?,
+        source: raw.source.clone(),
+        note: raw.note.clone(),
+    })
+}

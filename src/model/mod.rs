@@ -1,0 +1,4 @@
+//! The validated domain: pricing catalogue and scenarios, free of any file format.
+
+pub mod catalogue;
+pub mod scenario;

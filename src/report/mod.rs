@@ -1,0 +1,137 @@
+//! Turning results into text: one renderer per format, each returning a `String`.
+//!
+//! Commands describe what to show as a [`Document`] — heading lines, tables of typed [`Cell`]s,
+//! and notes — and the table, CSV and Markdown renderers lay it out; JSON is serialized from
+//! the result types directly (see [`json`]). Renderers return text so they can be snapshot-tested.
+
+pub mod csv;
+pub mod format;
+pub mod json;
+pub mod markdown;
+pub mod table;
+
+use rust_decimal::Decimal;
+
+/// Output formats every result command accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+}
+
+/// One typed value in a table; each renderer decides how it looks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    /// An amount of money, rounded to cents when shown.
+    Money(Decimal),
+    /// A change in money, sign always shown.
+    MoneyDelta(Decimal),
+    /// A change in percent, one decimal.
+    PercentDelta(Decimal),
+    /// A share of a whole in percent, one decimal, no sign.
+    Share(Decimal),
+    /// A unit price per 1M tokens, at full precision.
+    Price(Decimal),
+    Tokens(Decimal),
+    /// A multiplier; `None` when undefined.
+    Ratio(Option<Decimal>),
+    Empty,
+}
+
+impl Cell {
+    pub fn text(text: impl Into<String>) -> Cell {
+        Cell::Text(text.into())
+    }
+
+    /// How people read it (tables, Markdown).
+    pub fn human(&self) -> String {
+        match self {
+            Cell::Text(text) => text.clone(),
+            Cell::Money(value) => format::money(*value),
+            Cell::MoneyDelta(value) => format::money_delta(*value),
+            Cell::PercentDelta(value) => format::percent_delta(*value),
+            Cell::Share(value) => format!("{}%", format::fixed(*value, 1)),
+            Cell::Price(value) => format::price(*value),
+            Cell::Tokens(value) => format::tokens(*value),
+            Cell::Ratio(value) => format::ratio(*value),
+            Cell::Empty => String::new(),
+        }
+    }
+
+    /// How spreadsheets read it (CSV): plain numbers, no symbols or separators.
+    pub fn machine(&self) -> String {
+        match self {
+            Cell::Text(text) => text.clone(),
+            Cell::Money(value) | Cell::MoneyDelta(value) => format::fixed(*value, 2),
+            Cell::PercentDelta(value) | Cell::Share(value) => format::fixed(*value, 1),
+            Cell::Price(value) | Cell::Tokens(value) => format::plain(*value),
+            Cell::Ratio(value) => value.map(|v| format::fixed(v, 4)).unwrap_or_default(),
+            Cell::Empty => String::new(),
+        }
+    }
+
+    fn is_numeric(&self) -> bool {
+        !matches!(self, Cell::Text(_) | Cell::Empty)
+    }
+}
+
+/// A table: column names and rows of cells. Numeric columns are right-aligned.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn new(columns: &[&str]) -> Table {
+        Table {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, row: Vec<Cell>) {
+        debug_assert_eq!(row.len(), self.columns.len());
+        self.rows.push(row);
+    }
+
+    /// Whether column `index` holds numbers (and should be right-aligned).
+    pub fn is_numeric_column(&self, index: usize) -> bool {
+        self.rows
+            .iter()
+            .any(|row| row.get(index).is_some_and(Cell::is_numeric))
+    }
+}
+
+/// A note block under the tables, e.g. the assumptions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Notes {
+    pub heading: String,
+    pub items: Vec<String>,
+    /// Shown instead of the list when `items` is empty.
+    pub when_empty: Option<String>,
+}
+
+/// What a command shows: a heading, tables, notes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Document {
+    pub title: String,
+    pub subtitle: Vec<String>,
+    pub tables: Vec<(Option<String>, Table)>,
+    pub notes: Vec<Notes>,
+}
+
+impl Document {
+    /// Renders the document in `format`; JSON is not a document format.
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Table => table::render(self),
+            Format::Csv => csv::render(self),
+            Format::Markdown => markdown::render(self),
+            Format::Json => unreachable!("JSON is serialized from the result, not a document"),
+        }
+    }
+}
