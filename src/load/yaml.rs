@@ -85,7 +85,9 @@ fn tidy(message: &str) -> String {
 }
 
 fn help_for(message: &str) -> String {
-    if message.contains("unknown field") {
+    if let Some(hint) = unknown_field_hint(message) {
+        hint
+    } else if message.contains("unknown field") {
         "check the spelling of the key; unknown keys are errors so a typo never prices anything at $0"
             .to_string()
     } else if message.contains("missing field") {
@@ -102,4 +104,31 @@ fn help_for(message: &str) -> String {
 
 fn clamp(value: u64) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+/// For "unknown field `ouput`, expected one of …", suggests the nearest expected key.
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message.split("unknown field `").nth(1)?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected = rest.split("expected one of ").nth(1)?;
+    let candidates = expected
+        .split(',')
+        .map(|name| name.trim().trim_matches('`'));
+    let close = super::suggest::nearest_key(field, candidates)?;
+    Some(format!(
+        "did you mean `{close}`? unknown keys are errors so a typo never prices anything at $0"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_get_the_nearest_expected_key() {
+        let message = "unknown field `ouput`, expected one of name, input_tokens, output_tokens";
+        assert!(unknown_field_hint(message)
+            .unwrap()
+            .starts_with("did you mean `output_tokens`?"));
+    }
 }
