@@ -567,6 +567,7 @@ fn check_policy(
             position: located.position,
         },
     };
+    check_context_windows(checker, &policy, raw, workloads, catalogue);
     for workload in workloads {
         if policy.route(workload).is_none() {
             checker.error_at(
@@ -582,6 +583,48 @@ fn check_policy(
         }
     }
     ok.then_some(policy)
+}
+
+/// A request larger than the routed model's context window cannot be served at any price.
+fn check_context_windows(
+    checker: &mut Checker,
+    policy: &Policy,
+    raw: &RawPolicy,
+    workloads: &[Workload],
+    catalogue: &Catalogue,
+) {
+    for workload in workloads {
+        let Some(shape) = &workload.shape else {
+            continue;
+        };
+        let routed = policy
+            .routes
+            .iter()
+            .find(|route| route.matcher.matches(workload))
+            .map(|route| (&route.target, route.origin.position))
+            .or_else(|| Some((policy.default.as_ref()?, raw.default.as_ref()?.position)));
+        let Some((target, position)) = routed else {
+            continue;
+        };
+        let Some(model) = catalogue.model(&target.model) else {
+            continue;
+        };
+        if shape.input_tokens_per_request > model.context_window {
+            checker.error_at(
+                position,
+                1,
+                format!(
+                    "policy '{}' sends workload '{}' ({} input tokens per request) to '{}', whose context window is {} tokens",
+                    policy.name,
+                    workload.name,
+                    shape.input_tokens_per_request,
+                    model.id,
+                    model.context_window
+                ),
+                "route the workload to a model with a larger context window, or split its requests",
+            );
+        }
+    }
 }
 
 /// Checks that a routed model exists and has a price on the scenario date.
