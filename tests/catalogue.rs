@@ -1,0 +1,205 @@
+//! The shipped catalogue: the dated facts of ../shared/PRICES.md, and a cross-check of the
+//! current prices against LiteLLM's public price map (../shared/data), whose floats are read
+//! through their decimal text, never through f64 arithmetic.
+
+use jiff::Timestamp;
+use mixcost::engine::breakdown::{Billing, Window};
+use mixcost::engine::prices::{quote, Columns, Slice};
+use mixcost::load::pricing::load_catalogue;
+use mixcost::load::values::instant;
+use mixcost::model::catalogue::Catalogue;
+use mixcost::model::scenario::PriceMode;
+use rust_decimal::{dec, Decimal};
+
+fn catalogue() -> Catalogue {
+    load_catalogue(&[]).expect("the shipped catalogue loads").0
+}
+
+fn at(text: &str) -> Timestamp {
+    instant(text).unwrap()
+}
+
+fn prices(catalogue: &Catalogue, model: &str, when: &str, slice: Slice) -> Columns {
+    quote(catalogue.model(model).unwrap(), at(when), slice)
+        .unwrap()
+        .columns
+}
+
+/// (input, cached input, output)
+fn triple(columns: Columns) -> (Decimal, Decimal, Decimal) {
+    (columns.uncached_input, columns.cached_input, columns.output)
+}
+
+#[test]
+fn deepseek_history_on_the_reference_date() {
+    let c = catalogue();
+    let list = Slice::standard(PriceMode::List);
+    let effective = Slice::standard(PriceMode::Effective);
+    assert_eq!(
+        triple(prices(&c, "deepseek-v4-flash", "2026-05-20", effective)),
+        (dec!(0.14), dec!(0.0028), dec!(0.28))
+    );
+    assert_eq!(
+        triple(prices(&c, "deepseek-v4-pro", "2026-05-20", list)),
+        (dec!(1.74), dec!(0.0145), dec!(3.48))
+    );
+    assert_eq!(
+        triple(prices(&c, "deepseek-v4-pro", "2026-05-20", effective)),
+        (dec!(0.435), dec!(0.003625), dec!(0.87))
+    );
+    // Launch day, before the cache-hit cut of 2026-04-26T12:15Z.
+    assert_eq!(
+        triple(prices(
+            &c,
+            "deepseek-v4-flash",
+            "2026-04-26T12:14:00Z",
+            list
+        ))
+        .1,
+        dec!(0.028)
+    );
+}
+
+#[test]
+fn pro_promotion_ends_and_becomes_the_list_price() {
+    let c = catalogue();
+    let effective = Slice::standard(PriceMode::Effective);
+    let list = Slice::standard(PriceMode::List);
+    // Last minute of the extended promotion.
+    assert_eq!(
+        triple(prices(
+            &c,
+            "deepseek-v4-pro",
+            "2026-05-31T15:59:00Z",
+            effective
+        ))
+        .0,
+        dec!(0.435)
+    );
+    assert_eq!(
+        triple(prices(&c, "deepseek-v4-pro", "2026-05-31T15:59:00Z", list)).0,
+        dec!(1.74)
+    );
+    // From 16:00 the discounted price is the list price.
+    assert_eq!(
+        triple(prices(&c, "deepseek-v4-pro", "2026-05-31T16:00:00Z", list)),
+        (dec!(0.435), dec!(0.003625), dec!(0.87))
+    );
+}
+
+#[test]
+fn off_peak_billing_and_the_newest_prices() {
+    let c = catalogue();
+    let off_peak = Slice {
+        window: Window::OffPeak,
+        ..Slice::standard(PriceMode::List)
+    };
+    // From 2026-08-16T16:00Z off-peak hours cost half.
+    assert_eq!(
+        triple(prices(&c, "deepseek-v4-flash", "2026-09-01", off_peak)),
+        (dec!(0.07), dec!(0.0014), dec!(0.14))
+    );
+    assert_eq!(
+        triple(prices(
+            &c,
+            "deepseek-v4-pro",
+            "2026-11-01",
+            Slice::standard(PriceMode::List)
+        )),
+        (dec!(1.32), dec!(0.044), dec!(3.96))
+    );
+    assert_eq!(
+        triple(prices(&c, "deepseek-v4-pro", "2026-11-01", off_peak)),
+        (dec!(0.66), dec!(0.022), dec!(1.98))
+    );
+}
+
+#[test]
+fn openai_tiers_and_long_context() {
+    let c = catalogue();
+    let tier = |billing| Slice {
+        billing,
+        ..Slice::standard(PriceMode::List)
+    };
+    assert_eq!(
+        triple(prices(&c, "gpt-5.5", "2026-05-20", tier(Billing::Priority))),
+        (dec!(12.50), dec!(1.25), dec!(75))
+    );
+    assert_eq!(
+        triple(prices(&c, "gpt-5.5", "2026-05-20", tier(Billing::Batch))),
+        (dec!(2.5), dec!(0.25), dec!(15))
+    );
+    let long_batch = Slice {
+        context: mixcost::engine::breakdown::Context::Long,
+        ..tier(Billing::Batch)
+    };
+    assert_eq!(
+        triple(prices(&c, "gpt-5.5", "2026-05-20", long_batch)),
+        (dec!(5), dec!(0.5), dec!(22.5))
+    );
+}
+
+/// USD per token as written in the JSON → USD per 1M tokens, via the number's decimal text.
+fn per_million(value: &serde_json::Value) -> Decimal {
+    let text = value.to_string();
+    let per_token = Decimal::from_scientific(&text)
+        .or_else(|_| text.parse::<Decimal>())
+        .unwrap_or_else(|_| panic!("'{text}' is not a decimal number"));
+    (per_token * Decimal::from(1_000_000)).normalize()
+}
+
+#[test]
+fn current_prices_agree_with_litellm() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/litellm_model_prices.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+        panic!(
+            "cannot read {}: {error} (the shared folder sits beside the checkout)",
+            path.display()
+        )
+    });
+    let map: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let c = catalogue();
+    let pairs = [
+        ("gpt-5.5", "gpt-5.5"),
+        ("gpt-5", "gpt-5"),
+        ("gpt-5-mini", "gpt-5-mini"),
+        ("gpt-5-nano", "gpt-5-nano"),
+        ("deepseek-v4-flash", "deepseek/deepseek-v4-flash"),
+        ("deepseek-v4-pro", "deepseek/deepseek-v4-pro"),
+        ("claude-opus-4-5", "claude-opus-4-5"),
+        ("claude-sonnet-4-5", "claude-sonnet-4-5"),
+        ("claude-haiku-4-5", "claude-haiku-4-5"),
+        ("gemini-2.5-pro", "gemini/gemini-2.5-pro"),
+        ("gemini-2.5-flash", "gemini/gemini-2.5-flash"),
+        ("gemini-2.5-flash-lite", "gemini/gemini-2.5-flash-lite"),
+    ];
+    let mut compared = 0;
+    for (ours, theirs) in pairs {
+        let entry = &map[theirs];
+        assert!(entry.is_object(), "LiteLLM has no key '{theirs}'");
+        let standard = prices(&c, ours, "2026-11-29", Slice::standard(PriceMode::List));
+        let check = |field: &str, value: Decimal| {
+            assert_eq!(
+                per_million(&entry[field]),
+                value.normalize(),
+                "{ours} {field}"
+            );
+        };
+        check("input_cost_per_token", standard.uncached_input);
+        check("output_cost_per_token", standard.output);
+        check("cache_read_input_token_cost", standard.cached_input);
+        compared += 3;
+        if entry.get("input_cost_per_token_batches").is_some() {
+            let batch = Slice {
+                billing: Billing::Batch,
+                ..Slice::standard(PriceMode::List)
+            };
+            let batch = prices(&c, ours, "2026-11-29", batch);
+            check("input_cost_per_token_batches", batch.uncached_input);
+            check("output_cost_per_token_batches", batch.output);
+            compared += 2;
+        }
+    }
+    assert!(compared >= 36 + 2 * 10, "only {compared} prices compared");
+}
