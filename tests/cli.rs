@@ -147,3 +147,51 @@ fn gap_answers_seven_or_eight_point_six() {
         ])
     );
 }
+
+#[test]
+fn pricing_folder_adds_models_and_assumptions_name_the_stand_ins() {
+    let output = mixcost(&[
+        "compare",
+        "--pricing",
+        "tests/fixtures/pricing",
+        "tests/fixtures/scenarios/acme.yaml",
+    ]);
+    // acme-small publishes no cached-input price and no batch tier: 1B × 0.05 + 100M × 0.10
+    // = 50 + 10, every token at the standard price, with both stand-ins listed.
+    assert!(output.contains(" acme                $60.00"), "{output}");
+    assert!(
+        output.contains("acme-small has no batch prices"),
+        "{output}"
+    );
+    assert!(
+        output.contains("acme-small publishes no cached-input price"),
+        "{output}"
+    );
+    insta::assert_snapshot!("compare_acme_pricing_folder", output);
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let run = |threads: &str| {
+        let output = Command::cargo_bin("mixcost")
+            .unwrap()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_clear()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "compare",
+                "scenarios/seed.yaml",
+                "scenarios/support-desk.yaml",
+            ])
+            .args([
+                "scenarios/document-pipeline.yaml",
+                "scenarios/multi-vendor.yaml",
+            ])
+            .args(["--by", "line", "--format", "json"])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        output.stdout
+    };
+    assert_eq!(run("1"), run("2"));
+}

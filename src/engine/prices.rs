@@ -93,7 +93,7 @@ pub enum PriceError {
 }
 
 /// The price set of `model` in force at `at`.
-pub fn price_set<'a>(model: &'a Model, at: Timestamp) -> Result<&'a PriceSet, PriceError> {
+pub fn price_set(model: &Model, at: Timestamp) -> Result<&PriceSet, PriceError> {
     model
         .price_set_at(at)
         .ok_or_else(|| PriceError::NotYetPriced {
