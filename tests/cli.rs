@@ -195,3 +195,30 @@ fn output_is_identical_whatever_the_thread_count() {
     };
     assert_eq!(run("1"), run("2"));
 }
+
+#[test]
+fn models_and_gap_in_csv_and_markdown() {
+    insta::assert_snapshot!(
+        "models_2026_09_01_csv",
+        mixcost(&["models", "--as-of", "2026-09-01", "--format", "csv"])
+    );
+    insta::assert_snapshot!(
+        "models_2026_09_01_markdown",
+        mixcost(&["models", "--as-of", "2026-09-01", "--format", "markdown"])
+    );
+    let gap = [
+        "gap",
+        "gpt-5.5",
+        "deepseek-v4-flash",
+        "--as-of",
+        "2026-05-20",
+    ];
+    insta::assert_snapshot!(
+        "gap_gpt55_flash_csv",
+        mixcost(&[&gap[..], &["--format", "csv"]].concat())
+    );
+    insta::assert_snapshot!(
+        "gap_gpt55_flash_markdown",
+        mixcost(&[&gap[..], &["--format", "markdown"]].concat())
+    );
+}

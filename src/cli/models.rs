@@ -37,6 +37,18 @@ fn adjustment_label(adjustment: &Option<Adjustment>) -> String {
     }
 }
 
+/// `Mon–Fri`, or the days listed.
+fn day_names(days: &[u8]) -> String {
+    const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    if days == [0, 1, 2, 3, 4] {
+        return "Mon–Fri".to_string();
+    }
+    days.iter()
+        .filter_map(|day| NAMES.get(*day as usize).copied())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A model with its price set and quotes at the date, or `None` when not yet priced.
 struct Priced<'a> {
     model: &'a Model,
@@ -143,10 +155,10 @@ pub fn render(catalogue: &Catalogue, as_of: jiff::Timestamp, format: Format) -> 
                 })
                 .collect();
             notes.push(format!(
-                "{}: peak {} UTC on {} weekdays; other hours off-peak at {}",
+                "{}: peak {} UTC {}; all other hours off-peak at {}",
                 model.id,
                 hours.join(" and "),
-                off_peak.peak_days.len(),
+                day_names(&off_peak.peak_days),
                 adjustment_label(&Some(off_peak.adjustment.clone()))
             ));
         }

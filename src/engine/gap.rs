@@ -41,6 +41,26 @@ fn ratio(a: Decimal, b: Decimal) -> Option<Decimal> {
     (!b.is_zero()).then(|| a / b)
 }
 
+impl GapRow {
+    fn new(
+        column: String,
+        a_list: Decimal,
+        a_effective: Decimal,
+        b_list: Decimal,
+        b_effective: Decimal,
+    ) -> Self {
+        GapRow {
+            column,
+            a_list,
+            a_effective,
+            b_list,
+            b_effective,
+            ratio_list: ratio(a_list, b_list),
+            ratio_effective: ratio(a_effective, b_effective),
+        }
+    }
+}
+
 /// Compares `a` and `b` at `as_of`: standard tier, all hours, per column, and blended at
 /// `workload`'s mix (its cache, batch and off-peak shares included) when one is given.
 pub fn gap(
@@ -68,16 +88,8 @@ pub fn gap(
     ]
     .into_iter()
     .map(|(column, component)| {
-        let row = |al: Decimal, ae: Decimal, bl: Decimal, be: Decimal| GapRow {
-            column: column.to_string(),
-            a_list: al,
-            a_effective: ae,
-            b_list: bl,
-            b_effective: be,
-            ratio_list: ratio(al, bl),
-            ratio_effective: ratio(ae, be),
-        };
-        row(
+        GapRow::new(
+            column.to_string(),
             a_list.get(component),
             a_effective.get(component),
             b_list.get(component),
@@ -113,15 +125,13 @@ pub fn gap(
         };
         let (al, ae) = (cost(a, PriceMode::List)?, cost(a, PriceMode::Effective)?);
         let (bl, be) = (cost(b, PriceMode::List)?, cost(b, PriceMode::Effective)?);
-        rows.push(GapRow {
-            column: format!("blended ({})", workload.name),
-            a_list: al,
-            a_effective: ae,
-            b_list: bl,
-            b_effective: be,
-            ratio_list: ratio(al, bl),
-            ratio_effective: ratio(ae, be),
-        });
+        rows.push(GapRow::new(
+            format!("blended ({})", workload.name),
+            al,
+            ae,
+            bl,
+            be,
+        ));
     }
 
     Ok(Gap {
