@@ -38,7 +38,7 @@ pub const SHIPPED: &[(&str, &str)] = &[
 struct RawPricingFile {
     provider: Located<String>,
     currency: Located<String>,
-    models: BTreeMap<String, Located<RawModel>>,
+    models: BTreeMap<Located<String>, Located<RawModel>>,
 }
 
 #[derive(Deserialize)]
@@ -255,7 +255,7 @@ pub fn build_catalogue<'a>(
                                     model.id, existing.origin.file, existing.origin.position.line
                                 ),
                             )
-                            .at(&source.text, model.origin.position, 1)
+                            .at(&source.text, model.origin.position, model.id.chars().count())
                             .with_help("keep one definition; a file passed with --pricing replaces the shipped file of the same name"),
                         );
                         continue;
@@ -313,18 +313,19 @@ fn parse_pricing_file(source: &SourceFile) -> Result<ParsedPricingFile, LoadErro
 fn check_model(
     checker: &mut Checker,
     provider: &str,
-    id: &str,
+    id: &Located<String>,
     located: &Located<RawModel>,
 ) -> Option<Model> {
     let raw = &located.value;
+    let (id_position, id) = (id.position, id.value.as_str());
     let context_window = checker.parse("context_window", &raw.context_window, values::tokens);
     let max_output_tokens =
         checker.parse_optional("max_output_tokens", &raw.max_output_tokens, values::tokens);
     let deprecated = checker.parse_optional("deprecated", &raw.deprecated, values::instant);
     if raw.prices.is_empty() {
         checker.error_at(
-            located.position,
-            1,
+            id_position,
+            id.chars().count(),
             format!("model '{id}' has no prices"),
             "add at least one entry under `prices:` with `from`, `source`, `input` and `output`",
         );
@@ -364,7 +365,7 @@ fn check_model(
         prices,
         origin: Origin {
             file: checker.source.name.clone(),
-            position: located.position,
+            position: id_position,
         },
     })
 }

@@ -225,12 +225,12 @@ fn check_scenario(
         .collect();
     check_unique(
         checker,
-        "workload",
+        ("workload", "workloads"),
         raw.workloads.iter().map(|w| &w.value.name),
     );
     check_unique(
         checker,
-        "policy",
+        ("policy", "policies"),
         raw.policies.iter().map(|p| &p.value.name),
     );
     let workloads: Option<Vec<Workload>> = workloads.into_iter().collect();
@@ -310,25 +310,28 @@ fn check_scenario(
     })
 }
 
+/// Reports each name used a second time (names are compared trimmed, as they are used);
+/// `kind` is the singular and plural noun.
 fn check_unique<'a>(
     checker: &mut Checker,
-    kind: &str,
+    (kind, kinds): (&str, &str),
     names: impl Iterator<Item = &'a Located<String>>,
 ) {
     let mut seen: BTreeMap<&str, Position> = BTreeMap::new();
     for name in names {
-        if let Some(first) = seen.get(name.value.as_str()) {
+        let trimmed = name.value.trim();
+        if let Some(first) = seen.get(trimmed) {
             checker.error_at(
                 name.position,
                 name.value.chars().count(),
                 format!(
-                    "two {kind}s are named '{}' (the first is on line {})",
-                    name.value, first.line
+                    "two {kinds} are named '{trimmed}' (the first is on line {})",
+                    first.line
                 ),
                 format!("give each {kind} its own name"),
             );
         } else {
-            seen.insert(&name.value, name.position);
+            seen.insert(trimmed, name.position);
         }
     }
 }

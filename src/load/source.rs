@@ -30,11 +30,11 @@ impl SourceFile {
     pub fn read(path: &Path) -> Result<SourceFile, Diagnostic> {
         let name = path.display().to_string();
         let metadata = std::fs::metadata(path).map_err(|error| {
-            let diagnostic = Diagnostic::error(&name, format!("cannot read '{name}': {error}"));
             if error.kind() == std::io::ErrorKind::NotFound {
-                diagnostic.with_help("check the path; it is relative to the current folder")
+                Diagnostic::error(&name, format!("'{name}' does not exist"))
+                    .with_help("check the path; it is relative to the current folder")
             } else {
-                diagnostic
+                Diagnostic::error(&name, format!("cannot read '{name}': {error}"))
             }
         })?;
         if metadata.is_dir() {

@@ -127,7 +127,7 @@ pub fn tokens(text: &str) -> Result<u64, Problem> {
 fn too_large(text: &str) -> Problem {
     Problem::new(
         format!("token count '{text}' is too large to hold"),
-        format!("token counts must be at most {} per month", u64::MAX),
+        "token counts must be at most 18,446,744,073,709,551,615 per month; check the k, M or B suffix",
     )
 }
 

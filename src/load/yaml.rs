@@ -11,8 +11,9 @@ use serde_saphyr::MessageFormatter;
 use super::diagnostic::{Diagnostic, Position};
 use super::source::SourceFile;
 
-/// A deserialized value together with where it was written.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A deserialized value together with where it was written. Orders by value, then position, so
+/// it can key a map (`models:` keeps where each model id was written).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Located<T> {
     pub value: T,
     pub position: Position,
@@ -37,30 +38,35 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
     }
 }
 
+/// Parser limits: far above any real scenario or price list, far below an alias bomb.
+const MAX_EVENTS: usize = 200_000;
+const MAX_ALIASES: usize = 1_000;
+const MAX_ANCHORS: usize = 1_000;
+const MAX_DEPTH: usize = 64;
+const MAX_REPLAYED_EVENTS: usize = 100_000;
+
 /// Parses one YAML document into `T`, turning parser errors into a [`Diagnostic`].
 pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> {
-    if source.text.trim().is_empty() {
+    if let Some(what) = emptiness(&source.text) {
         return Err(Diagnostic::error(
             &source.name,
-            format!("'{}' is empty", source.name),
+            format!("'{}' {what}", source.name),
         )
-        .with_help("a scenario needs `name`, `as_of`, `workloads` and `policies`; see scenarios/seed.yaml"));
+        .with_help("a scenario needs `name`, `as_of`, `workloads`, `policies` and `baseline` (see scenarios/seed.yaml); a price file needs `provider`, `currency` and `models` (see pricing/openai.yaml)"));
     }
     let budget = serde_saphyr::budget! {
-        max_events: 200_000,
-        max_aliases: 1_000,
-        max_anchors: 1_000,
-        max_depth: 64,
+        max_events: MAX_EVENTS,
+        max_aliases: MAX_ALIASES,
+        max_anchors: MAX_ANCHORS,
+        max_depth: MAX_DEPTH,
     };
     let options = serde_saphyr::options! {
         budget: budget,
         alias_limits: serde_saphyr::alias_limits! {
-            max_total_replayed_events: 100_000,
+            max_total_replayed_events: MAX_REPLAYED_EVENTS,
         },
     };
     serde_saphyr::from_str_with_options(&source.text, options).map_err(|error| {
-        let inner = error.without_snippet();
-        let message = serde_saphyr::UserMessageFormatter.format_message(inner);
         let position = error
             .location()
             .map(|location| Position {
@@ -68,19 +74,162 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
                 column: clamp(location.column()),
             })
             .unwrap_or(Position::UNKNOWN);
-        let help = help_for(&message);
-        Diagnostic::error(&source.name, tidy(&message))
-            .at(&source.text, position, 1)
+        let (message, help) = match limit_message(&error) {
+            Some(message) => (
+                message,
+                "the file is too large or too deeply aliased to be a scenario or price list"
+                    .to_string(),
+            ),
+            None => {
+                let inner = error.without_snippet();
+                let message = tidy(&serde_saphyr::UserMessageFormatter.format_message(inner));
+                let help = match unclosed_bracket(&source.text, position) {
+                    Some((bracket, at)) => format!(
+                        "the `{bracket}` on line {}, column {} is never closed; close it with `{}`",
+                        at.line,
+                        at.column,
+                        if bracket == '{' { '}' } else { ']' }
+                    ),
+                    None => help_for(&message),
+                };
+                (message, help)
+            }
+        };
+        let width = quoted_key(&message)
+            .filter(|key| line_at(&source.text, position).is_some_and(|rest| rest.starts_with(key)))
+            .map_or(1, |key| key.chars().count());
+        Diagnostic::error(&source.name, message)
+            .at(&source.text, position, width)
             .with_help(help)
     })
 }
 
+/// Why a file holds no YAML document, if it holds none: nothing at all, or only comments.
+fn emptiness(text: &str) -> Option<&'static str> {
+    if text.trim().is_empty() {
+        return Some("is empty");
+    }
+    text.lines()
+        .all(|line| {
+            let line = line.trim();
+            line.is_empty() || line.starts_with('#')
+        })
+        .then_some("holds only comments")
+}
+
+/// The message for a breached parser limit, naming the limit (the parser's own message is a
+/// debug dump of its internal counters).
+fn limit_message(error: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::budget::BudgetBreach;
+    use serde_saphyr::Error;
+
+    let mut error = error;
+    while let Error::WithSnippet { error: inner, .. } | Error::AliasError { error: inner, .. } =
+        error
+    {
+        error = inner;
+    }
+    let message = match error {
+        Error::Budget { breach, .. } => match breach {
+            BudgetBreach::Events { .. } | BudgetBreach::Nodes { .. } => {
+                format!("the YAML is too large: more than {MAX_EVENTS} keys, values and brackets")
+            }
+            BudgetBreach::Aliases { .. } => {
+                format!("the YAML uses more than {MAX_ALIASES} aliases (`*name`)")
+            }
+            BudgetBreach::Anchors { .. } => {
+                format!("the YAML defines more than {MAX_ANCHORS} anchors (`&name`)")
+            }
+            BudgetBreach::Depth { .. } => {
+                format!("the YAML is nested more than {MAX_DEPTH} levels deep")
+            }
+            _ => "the YAML is too large or too complex to load".to_string(),
+        },
+        Error::AliasReplayLimitExceeded { .. } | Error::AliasReplayCounterOverflow { .. } => {
+            format!("aliases (`*name`) expand to more than {MAX_REPLAYED_EVENTS} keys and values")
+        }
+        Error::AliasExpansionLimitExceeded { .. } | Error::AliasReplayStackDepthExceeded { .. } => {
+            "aliases (`*name`) expand too often or too deeply".to_string()
+        }
+        _ => return None,
+    };
+    Some(message)
+}
+
+/// A `{` or `[` opened at or before `position` and never closed in the whole file: the usual
+/// cause of a syntax error further down. Skips comments and quoted text; a heuristic for help.
+fn unclosed_bracket(text: &str, position: Position) -> Option<(char, Position)> {
+    if !position.is_known() {
+        return None;
+    }
+    let mut open: Vec<(char, Position)> = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut previous = ' ';
+        for (column, c) in line.chars().enumerate() {
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '#' if previous.is_whitespace() => break,
+                    '"' | '\'' if previous.is_whitespace() || "[{,:".contains(previous) => {
+                        quote = Some(c)
+                    }
+                    '{' | '[' => open.push((
+                        c,
+                        Position {
+                            line: clamp(index as u64 + 1),
+                            column: clamp(column as u64 + 1),
+                        },
+                    )),
+                    '}' | ']' => {
+                        open.pop();
+                    }
+                    _ => {}
+                },
+            }
+            previous = c;
+        }
+    }
+    open.into_iter().rev().find(|(_, at)| *at <= position)
+}
+
+/// The first `quoted` name in a parser message (the unknown or repeated key).
+fn quoted_key(message: &str) -> Option<&str> {
+    let rest = message.split_once('`')?.1;
+    Some(rest.split_once('`')?.0).filter(|key| !key.is_empty())
+}
+
+/// The text of `position`'s line from its column on.
+fn line_at(text: &str, position: Position) -> Option<&str> {
+    if !position.is_known() {
+        return None;
+    }
+    let line = text.lines().nth(position.line as usize - 1)?;
+    let start = line
+        .char_indices()
+        .nth((position.column as usize).saturating_sub(1))
+        .map(|(index, _)| index)?;
+    Some(&line[start..])
+}
+
 /// Parser messages end with their own location suffix; ours carries the location separately.
+/// Messages about the shape of a value are reworded for someone who writes YAML, not a parser.
 fn tidy(message: &str) -> String {
     let message = message.trim();
-    match message.find(" at line ") {
-        Some(index) => message[..index].to_string(),
-        None => message.to_string(),
+    let message = match message.find(" at line ") {
+        Some(index) => &message[..index],
+        None => message,
+    };
+    match message {
+        "expected string scalar" => {
+            "expected a single value here, not a list or mapping".to_string()
+        }
+        "expected mapping start" => "expected a mapping (`key: value` pairs) here".to_string(),
+        "expected sequence start" => {
+            "expected a list (`- item` lines or `[a, b]`) here".to_string()
+        }
+        _ => message.to_string(),
     }
 }
 
@@ -94,8 +243,14 @@ fn help_for(message: &str) -> String {
         "add the missing key".to_string()
     } else if message.contains("duplicate") {
         "each key may appear once in a mapping; remove or rename the repeated one".to_string()
-    } else if message.contains("budget") || message.contains("alias") || message.contains("limit") {
-        "the file is too large or too deeply aliased to be a scenario or price list".to_string()
+    } else if message.starts_with("expected a single value") {
+        "this key takes one value, e.g. `name: chat`; compare with scenarios/seed.yaml and pricing/"
+            .to_string()
+    } else if message.starts_with("expected a mapping") || message.starts_with("expected a list") {
+        "compare the shape with scenarios/seed.yaml and pricing/; indentation decides what belongs to what"
+            .to_string()
+    } else if message.contains("multiple found") {
+        "a file holds one scenario or one price list; remove the `---` and what follows it, or split the file".to_string()
     } else {
         "fix the YAML at this place; the reference shapes are in scenarios/seed.yaml and pricing/"
             .to_string()
@@ -123,6 +278,51 @@ fn unknown_field_hint(message: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn error_of(text: &str) -> Diagnostic {
+        parse::<serde::de::IgnoredAny>(&SourceFile::new("t.yaml", text)).unwrap_err()
+    }
+
+    #[test]
+    fn files_without_a_document_are_empty() {
+        assert!(error_of("").message.ends_with("is empty"));
+        assert!(error_of("# later\n\n  # much later\n")
+            .message
+            .ends_with("holds only comments"));
+    }
+
+    #[test]
+    fn an_unclosed_flow_mapping_is_named_in_the_help() {
+        let error = error_of("a:\n  - {b: 1, c: 2\nd:\n  - e\n");
+        assert_eq!(
+            error.help.as_deref(),
+            Some("the `{` on line 2, column 5 is never closed; close it with `}`")
+        );
+    }
+
+    #[test]
+    fn breached_limits_are_named_without_parser_internals() {
+        let mut bomb = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (name, previous) in "bcdefghi".chars().zip("abcdefgh".chars()) {
+            let alias = format!("*{previous}");
+            let row = [alias.as_str(); 9].join(", ");
+            bomb.push_str(&format!("{name}: &{name} [{row}]\n"));
+        }
+        let error = error_of(&bomb);
+        assert!(
+            error.message.starts_with("aliases (`*name`) expand"),
+            "{error}"
+        );
+        let deep = format!("a: {}{}\n", "[".repeat(100), "]".repeat(100));
+        assert_eq!(
+            error_of(&deep).message,
+            "the YAML is nested more than 64 levels deep"
+        );
+        let anchors: String = (0..1_001).map(|i| format!("k{i}: &a{i} v\n")).collect();
+        assert!(error_of(&anchors)
+            .message
+            .contains("more than 1000 anchors"));
+    }
 
     #[test]
     fn unknown_keys_get_the_nearest_expected_key() {
