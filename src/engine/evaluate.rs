@@ -14,9 +14,9 @@ use rust_decimal::Decimal;
 use super::breakdown::{
     Assumption, Billing, Component, Context, CostLine, Evaluation, PolicyCost, Window,
 };
-use super::prices::{self, PriceError, Slice};
-use crate::model::catalogue::Catalogue;
-use crate::model::scenario::{Policy, Scenario, ServiceTier, Target, Workload};
+use super::prices::{self, PriceError, Quote, Slice};
+use crate::model::catalogue::{Catalogue, Model};
+use crate::model::scenario::{Policy, PriceMode, Scenario, ServiceTier, Target, Workload};
 
 const PER_MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 
@@ -122,112 +122,215 @@ pub fn price_workload(
     lines: &mut Vec<CostLine>,
     notes: &mut Vec<Note>,
 ) -> Result<(), EngineError> {
-    let model = market
-        .catalogue
-        .model(&target.model)
-        .ok_or_else(|| EngineError::UnknownModel(target.model.clone()))?;
-    let set = prices::price_set(model, market.as_of)?;
-    let discount = market
-        .discounts
-        .get(&model.provider)
-        .copied()
-        .unwrap_or_default();
-    let mut note = |text: String| {
-        notes.push(Note {
-            model: model.id.clone(),
+    let plan = WorkloadPlan::new(market, workload, target, notes)?;
+    plan.each_line(&Volume::of(workload), |segment, component, tokens, cost| {
+        for fallback in &segment.quote.fallbacks {
+            if fallback.component.is_none_or(|c| c == component) {
+                notes.push(Note {
+                    model: plan.model.id.clone(),
+                    workload: workload.name.clone(),
+                    text: fallback.text.clone(),
+                });
+            }
+        }
+        lines.push(CostLine {
             workload: workload.name.clone(),
-            text,
-        })
-    };
-
-    let context = context_for(
-        set.long_context.as_ref().map(|l| l.above_input_tokens),
-        workload,
-    );
-    let tier = match target.tier.unwrap_or(workload.tier) {
-        ServiceTier::Standard => Billing::Standard,
-        ServiceTier::Flex => Billing::Flex,
-        ServiceTier::Priority => Billing::Priority,
-    };
-    let billing_shares = [
-        (tier, Decimal::ONE - workload.batch_share),
-        (Billing::Batch, workload.batch_share),
-    ];
-    let window_shares: Vec<(Window, Decimal)> = if set.off_peak.is_some() {
-        let off_peak = workload.off_peak_share.unwrap_or_else(|| {
-            note(format!(
-                "workload '{}' gives no off_peak_share; all of it is billed at {}'s peak prices",
-                workload.name, model.id
-            ));
-            Decimal::ZERO
+            model: plan.model.id.clone(),
+            provider: plan.model.provider.clone(),
+            component,
+            billing: segment.billing,
+            window: segment.window,
+            context: plan.context,
+            prices: plan.prices,
+            tokens,
+            unit_price: segment.quote.columns.get(component),
+            discount: plan.discount,
+            promotion: segment.quote.promotion.clone(),
+            price_from: segment.quote.price_from,
+            source: segment.quote.source.clone(),
+            cost,
         });
-        vec![
-            (Window::Peak, Decimal::ONE - off_peak),
-            (Window::OffPeak, off_peak),
-        ]
-    } else {
-        vec![(Window::AllHours, Decimal::ONE)]
-    };
+    });
+    Ok(())
+}
 
-    let input = Decimal::from(workload.input_tokens);
-    let output = Decimal::from(workload.output_tokens);
-    let component_tokens = [
-        (
-            Component::UncachedInput,
-            input * (Decimal::ONE - workload.cache_hit_rate - workload.cache_write_rate),
-        ),
-        (Component::CachedInput, input * workload.cache_hit_rate),
-        (Component::CacheWrite, input * workload.cache_write_rate),
-        (Component::Output, output),
-    ];
+/// The numbers of a workload that sweeps vary: volumes and shares. Everything else about how a
+/// workload is priced lives in its [`WorkloadPlan`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Volume {
+    pub input_tokens: Decimal,
+    pub output_tokens: Decimal,
+    pub cache_hit_rate: Decimal,
+    pub cache_write_rate: Decimal,
+    pub batch_share: Decimal,
+    pub off_peak_share: Decimal,
+}
 
-    for (billing, billing_share) in billing_shares {
-        for &(window, window_share) in &window_shares {
+impl Volume {
+    pub fn of(workload: &Workload) -> Volume {
+        Volume {
+            input_tokens: Decimal::from(workload.input_tokens),
+            output_tokens: Decimal::from(workload.output_tokens),
+            cache_hit_rate: workload.cache_hit_rate,
+            cache_write_rate: workload.cache_write_rate,
+            batch_share: workload.batch_share,
+            off_peak_share: workload.off_peak_share.unwrap_or_default(),
+        }
+    }
+}
+
+/// One billing segment of a plan: a tier (or batch) in a time window, and its prices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub billing: Billing,
+    pub window: Window,
+    /// Batch segments take the batch share; the others the rest.
+    pub is_batch: bool,
+    /// Off-peak segments take the off-peak share; peak the rest; all-hours everything.
+    pub quote: Quote,
+    /// USD per token after the negotiated discount, per component (in [`Component::ALL`] order).
+    rate_per_token: [Decimal; 4],
+}
+
+/// Everything about pricing one workload on one target that does not depend on its volumes and
+/// shares: the model, the context size, the discount and the quotes of every billing segment.
+/// Computed once, then [`WorkloadPlan::each_line`] prices any [`Volume`] with a few exact
+/// multiplications — the same arithmetic for `compare` and for every sweep point.
+#[derive(Clone, Debug)]
+pub struct WorkloadPlan<'a> {
+    pub model: &'a Model,
+    pub prices: PriceMode,
+    pub context: Context,
+    pub discount: Decimal,
+    pub segments: Vec<Segment>,
+}
+
+impl<'a> WorkloadPlan<'a> {
+    /// Resolves the model and quotes for `workload` sent to `target`; notes a missing
+    /// `off_peak_share` for models with time-of-day billing.
+    pub fn new(
+        market: Market<'a>,
+        workload: &Workload,
+        target: &Target,
+        notes: &mut Vec<Note>,
+    ) -> Result<WorkloadPlan<'a>, EngineError> {
+        let model = market
+            .catalogue
+            .model(&target.model)
+            .ok_or_else(|| EngineError::UnknownModel(target.model.clone()))?;
+        let set = prices::price_set(model, market.as_of)?;
+        let discount = market
+            .discounts
+            .get(&model.provider)
+            .copied()
+            .unwrap_or_default();
+        let context = context_for(
+            set.long_context.as_ref().map(|l| l.above_input_tokens),
+            workload,
+        );
+        let tier = match target.tier.unwrap_or(workload.tier) {
+            ServiceTier::Standard => Billing::Standard,
+            ServiceTier::Flex => Billing::Flex,
+            ServiceTier::Priority => Billing::Priority,
+        };
+        let windows: &[Window] = if set.off_peak.is_some() {
+            if workload.off_peak_share.is_none() {
+                notes.push(Note {
+                    model: model.id.clone(),
+                    workload: workload.name.clone(),
+                    text: format!(
+                        "workload '{}' gives no off_peak_share; all of it is billed at {}'s peak prices",
+                        workload.name, model.id
+                    ),
+                });
+            }
+            &[Window::Peak, Window::OffPeak]
+        } else {
+            &[Window::AllHours]
+        };
+        let keep = Decimal::ONE - discount;
+        let mut segments = Vec::with_capacity(4);
+        for (billing, is_batch) in [(tier, false), (Billing::Batch, true)] {
+            for &window in windows {
+                let slice = Slice {
+                    billing,
+                    window,
+                    context,
+                    mode: target.prices,
+                    regional_processing: workload.regional_processing,
+                };
+                let quote = prices::quote(model, market.as_of, slice)?;
+                let rate_per_token = Component::ALL
+                    .map(|component| quote.columns.get(component) / PER_MILLION * keep);
+                segments.push(Segment {
+                    billing,
+                    window,
+                    is_batch,
+                    quote,
+                    rate_per_token,
+                });
+            }
+        }
+        Ok(WorkloadPlan {
+            model,
+            prices: target.prices,
+            context,
+            discount,
+            segments,
+        })
+    }
+
+    /// Calls `line(segment, component, tokens, cost)` for every non-zero line of `volume`, in
+    /// the order `compare` lists them.
+    #[inline]
+    pub fn each_line(
+        &self,
+        volume: &Volume,
+        mut line: impl FnMut(&Segment, Component, Decimal, Decimal),
+    ) {
+        let input = volume.input_tokens;
+        let component_tokens = [
+            input * (Decimal::ONE - volume.cache_hit_rate - volume.cache_write_rate),
+            input * volume.cache_hit_rate,
+            input * volume.cache_write_rate,
+            volume.output_tokens,
+        ];
+        for segment in &self.segments {
+            let billing_share = if segment.is_batch {
+                volume.batch_share
+            } else {
+                Decimal::ONE - volume.batch_share
+            };
+            let window_share = match segment.window {
+                Window::AllHours => Decimal::ONE,
+                Window::Peak => Decimal::ONE - volume.off_peak_share,
+                Window::OffPeak => volume.off_peak_share,
+            };
             let share = billing_share * window_share;
             if share.is_zero() {
                 continue;
             }
-            let slice = Slice {
-                billing,
-                window,
-                context,
-                mode: target.prices,
-                regional_processing: workload.regional_processing,
-            };
-            let quote = prices::quote(model, market.as_of, slice)?;
-            for (component, tokens) in component_tokens {
-                let tokens = tokens * share;
+            for (index, component) in Component::ALL.into_iter().enumerate() {
+                let tokens = component_tokens[index] * share;
                 if tokens.is_zero() {
                     continue;
                 }
-                let unit_price = quote.columns.get(component);
-                for fallback in &quote.fallbacks {
-                    if fallback.component.is_none_or(|c| c == component) {
-                        note(fallback.text.clone());
-                    }
-                }
-                let cost = tokens * unit_price / PER_MILLION * (Decimal::ONE - discount);
-                lines.push(CostLine {
-                    workload: workload.name.clone(),
-                    model: model.id.clone(),
-                    provider: model.provider.clone(),
+                line(
+                    segment,
                     component,
-                    billing,
-                    window,
-                    context,
-                    prices: target.prices,
                     tokens,
-                    unit_price,
-                    discount,
-                    promotion: quote.promotion.clone(),
-                    price_from: quote.price_from,
-                    source: quote.source.clone(),
-                    cost,
-                });
+                    tokens * segment.rate_per_token[index],
+                );
             }
         }
     }
-    Ok(())
+
+    /// Adds the cost of `volume` to `total` line by line, in line order, so a policy's running
+    /// total over its workloads is the very sum `compare` makes of its lines.
+    #[inline]
+    pub fn add_cost(&self, volume: &Volume, total: &mut Decimal) {
+        self.each_line(volume, |_, _, _, cost| *total += cost);
+    }
 }
 
 /// Long-context prices apply to the whole request once its input passes the threshold; only
