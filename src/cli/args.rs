@@ -31,6 +31,8 @@ pub enum Command {
     Models(ModelsArgs),
     /// The price multiplier between two models, per column.
     Gap(GapArgs),
+    /// Each policy before and after overrides (`--set PATH=VALUE`).
+    Whatif(WhatifArgs),
 }
 
 #[derive(Debug, Args)]
@@ -95,6 +97,21 @@ pub struct GapArgs {
     /// The workload of --scenario to blend at.
     #[arg(long, value_name = "NAME", requires = "scenario")]
     pub workload: Option<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WhatifArgs {
+    /// Scenario file; the shipped seed scenario when omitted.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: Option<PathBuf>,
+
+    /// An override: workloads.NAME.FIELD, workloads.*.FIELD, models.MODEL.FIELD,
+    /// discounts.PROVIDER or as_of, set to a value, `x1.5`, `+10%` or `-5%`. Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE", required = true)]
+    pub set: Vec<String>,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -95,24 +95,29 @@ pub fn document(
             evaluation.baseline
         )],
         tables,
-        notes: vec![Notes {
-            heading: "assumptions".to_string(),
-            items: evaluation
-                .assumptions
-                .iter()
-                .map(|assumption| {
-                    format!(
-                        "{} — workload '{}', policies: {}",
-                        assumption.text,
-                        assumption.workload,
-                        assumption.policies.join(", ")
-                    )
-                })
-                .collect(),
-            when_empty: Some(
-                "none (every price used is published for its model, tier and date)".to_string(),
-            ),
-        }],
+        notes: vec![assumption_notes(evaluation)],
+    }
+}
+
+/// The assumptions of an evaluation as a note block, shared by every command that prices.
+pub fn assumption_notes(evaluation: &Evaluation) -> Notes {
+    Notes {
+        heading: "assumptions".to_string(),
+        items: evaluation
+            .assumptions
+            .iter()
+            .map(|assumption| {
+                format!(
+                    "{} — workload '{}', policies: {}",
+                    assumption.text,
+                    assumption.workload,
+                    assumption.policies.join(", ")
+                )
+            })
+            .collect(),
+        when_empty: Some(
+            "none (every price used is published for its model, tier and date)".to_string(),
+        ),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod gap;
 pub mod models;
 pub mod output;
+pub mod whatif;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -28,6 +29,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Compare(args) => compare::run(&cli, args),
         Command::Models(args) => models::run(&cli, args),
         Command::Gap(args) => gap::run(&cli, args),
+        Command::Whatif(args) => whatif::run(&cli, args),
     }
 }
 
@@ -61,4 +63,9 @@ pub fn parse_as_of(text: &str) -> anyhow::Result<jiff::Timestamp> {
     crate::load::values::instant(text).map_err(|problem| {
         anyhow::anyhow!("invalid --as-of: {}; {}", problem.message, problem.help)
     })
+}
+
+/// An override error as a user-facing error with its help line.
+pub fn override_error(error: crate::engine::overrides::OverrideError) -> anyhow::Error {
+    anyhow::anyhow!("invalid {error}\n  = help: {}", error.help)
 }

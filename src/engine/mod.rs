@@ -3,4 +3,5 @@
 pub mod breakdown;
 pub mod evaluate;
 pub mod gap;
+pub mod overrides;
 pub mod prices;

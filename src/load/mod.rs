@@ -4,6 +4,7 @@
 
 pub mod checker;
 pub mod diagnostic;
+pub mod overrides;
 pub mod pricing;
 pub mod scenario;
 pub mod source;
