@@ -33,6 +33,8 @@ pub enum Command {
     Gap(GapArgs),
     /// Each policy before and after overrides (`--set PATH=VALUE`).
     Whatif(WhatifArgs),
+    /// Price a grid of override values, in parallel (`--vary PATH=RANGE`).
+    Sweep(SweepArgs),
 }
 
 #[derive(Debug, Args)]
@@ -112,6 +114,43 @@ pub struct WhatifArgs {
     /// discounts.PROVIDER or as_of, set to a value, `x1.5`, `+10%` or `-5%`. Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE", required = true)]
     pub set: Vec<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The figure a sweep table shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Metric {
+    Cost,
+    /// Baseline cost minus the policy's cost.
+    Savings,
+    /// Savings as a percentage of the baseline cost.
+    SavingsPct,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file; the shipped seed scenario when omitted.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: Option<PathBuf>,
+
+    /// A parameter and its values: PATH=START:END:STEP (0:0.9:0.1, x0.5:x2:x0.5) or
+    /// PATH=V1,V2,… Repeat for a grid; the last one varies fastest.
+    #[arg(long, value_name = "PATH=RANGE", required = true)]
+    pub vary: Vec<String>,
+
+    /// Show only these policies (the baseline is always priced, for savings). Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub policy: Vec<String>,
+
+    /// The figure tables show; CSV and JSON always carry cost, savings and savings_pct.
+    #[arg(long, value_enum, default_value = "cost")]
+    pub metric: Metric,
+
+    /// Refuse grids with more points than this.
+    #[arg(long, value_name = "N", default_value_t = 10_000_000)]
+    pub max_points: u64,
 
     #[command(flatten)]
     pub output: OutputArgs,

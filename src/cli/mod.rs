@@ -9,6 +9,8 @@ pub mod compare;
 pub mod gap;
 pub mod models;
 pub mod output;
+pub mod progress;
+pub mod sweep;
 pub mod whatif;
 
 use std::path::Path;
@@ -30,6 +32,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Models(args) => models::run(&cli, args),
         Command::Gap(args) => gap::run(&cli, args),
         Command::Whatif(args) => whatif::run(&cli, args),
+        Command::Sweep(args) => sweep::run(&cli, args),
     }
 }
 

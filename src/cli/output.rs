@@ -24,7 +24,8 @@ pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
     }
 }
 
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// A temporary file in `path`'s folder, to be persisted over `path` once complete.
+pub fn temporary_beside(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
     let shown = path.display();
     if path.is_dir() {
         anyhow::bail!("cannot write '{shown}': it is a folder; name a file");
@@ -33,12 +34,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    let mut temporary = tempfile::NamedTempFile::new_in(folder).with_context(|| {
+    let temporary = tempfile::NamedTempFile::new_in(folder).with_context(|| {
         format!(
             "cannot write '{shown}': cannot create a file in '{}'",
             folder.display()
         )
     })?;
+    // Temporary files are private (0600); a report is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = temporary
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    Ok(temporary)
+}
+
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let shown = path.display();
+    let mut temporary = temporary_beside(path)?;
     temporary
         .write_all(bytes)
         .and_then(|_| temporary.as_file().sync_all())

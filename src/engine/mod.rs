@@ -5,3 +5,4 @@ pub mod evaluate;
 pub mod gap;
 pub mod overrides;
 pub mod prices;
+pub mod sweep;

@@ -1,0 +1,374 @@
+//! `mixcost sweep`: a grid over override paths, every point priced exactly, in parallel.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::args::{Cli, Metric, SweepArgs};
+use crate::engine::sweep::{variants, Axis, Sweep, SweepError};
+use crate::load::overrides::{parse_dimension, Dimension};
+use crate::model::scenario::Scenario;
+use crate::report::{format, json, Cell, Document, Format, Table};
+
+/// Points evaluated between two looks at Ctrl-C and two progress updates.
+const CHUNK: u64 = 65_536;
+
+pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
+    let catalogue = super::load_catalogue(cli)?;
+    let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    let dimensions = args
+        .vary
+        .iter()
+        .map(|text| parse_dimension(text).map_err(super::override_error))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let axes: Vec<Axis> = dimensions
+        .iter()
+        .map(|d| Axis {
+            path_text: d.path_text.clone(),
+            path: d.path.clone(),
+            values: d.values.clone(),
+        })
+        .collect();
+    let variants = variants(&scenario, &catalogue, &axes).map_err(sweep_error)?;
+    let sweep = Sweep::new(&scenario, &variants, axes, &args.policy, args.max_points)
+        .map_err(sweep_error)?;
+    super::progress::watch_interrupts();
+    let shown: Vec<usize> = if args.policy.is_empty() {
+        (0..sweep.policies.len()).collect()
+    } else {
+        (0..sweep.policies.len())
+            .filter(|&i| {
+                args.policy
+                    .contains(&scenario.policies[sweep.policies[i]].name)
+            })
+            .collect()
+    };
+    let names: Vec<&str> = sweep
+        .policies
+        .iter()
+        .map(|&p| scenario.policies[p].name.as_str())
+        .collect();
+    let context = Context {
+        scenario: &scenario,
+        dimensions: &dimensions,
+        sweep: &sweep,
+        shown: &shown,
+        names: &names,
+    };
+    match args.output.format {
+        Format::Csv => {
+            stream_csv(&context, args.output.output.as_deref())?;
+        }
+        format => {
+            let points = collect(&sweep)?;
+            let text = if format == Format::Json {
+                json::to_string(&SweepJson::new(&context, &points))
+            } else {
+                document(&context, &points, args.metric).render(format)
+            };
+            super::output::emit(&text, args.output.output.as_deref())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sweep_error(error: SweepError) -> anyhow::Error {
+    match error {
+        SweepError::Override(error) => super::override_error(error),
+        SweepError::TooLarge { points, limit } => anyhow::anyhow!(
+            "the grid has {points} points, more than the limit of {limit}\n  = help: use larger steps or fewer values, or raise the limit with --max-points"
+        ),
+        SweepError::UnknownPolicy(name) => {
+            anyhow::anyhow!("no policy '{name}' in the scenario\n  = help: --policy names a policy of the scenario")
+        }
+        SweepError::Repeated(path) => {
+            anyhow::anyhow!("'{path}' is varied twice\n  = help: give each path one --vary with all its values")
+        }
+        SweepError::Interrupted => anyhow::anyhow!("interrupted; no output file was written"),
+        SweepError::Engine(error) => anyhow::Error::new(error),
+    }
+}
+
+struct Context<'a> {
+    scenario: &'a Scenario,
+    dimensions: &'a [Dimension],
+    sweep: &'a Sweep<'a>,
+    /// Positions in `sweep.policies` to show (the baseline may be evaluated only for savings).
+    shown: &'a [usize],
+    names: &'a [&'a str],
+}
+
+/// The three figures of one policy at one point.
+#[derive(Clone, Copy)]
+struct Figures {
+    cost: Decimal,
+    savings: Decimal,
+    savings_pct: Option<Decimal>,
+}
+
+fn figures(costs: &[Decimal], policy: usize, baseline: usize) -> Figures {
+    let cost = costs[policy];
+    let base = costs[baseline];
+    let savings = base - cost;
+    Figures {
+        cost,
+        savings,
+        savings_pct: (!base.is_zero()).then(|| savings / base * Decimal::ONE_HUNDRED),
+    }
+}
+
+/// Runs the whole grid into memory (table, Markdown and JSON need every point).
+fn collect(sweep: &Sweep) -> anyhow::Result<Vec<Decimal>> {
+    let bar = super::progress::bar(sweep.points, "sweep");
+    let mut all = Vec::with_capacity(sweep.points as usize * sweep.policies.len());
+    sweep
+        .run(CHUNK, |_, costs| {
+            all.extend_from_slice(costs);
+            bar.inc((costs.len() / sweep.policies.len()) as u64);
+            !super::progress::interrupted()
+        })
+        .map_err(sweep_error)?;
+    bar.finish_and_clear();
+    Ok(all)
+}
+
+/// Streams long-form CSV, point by point, so memory stays flat however large the grid.
+fn stream_csv(context: &Context, output: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let sweep = context.sweep;
+    let mut temporary = None;
+    let sink: Box<dyn Write> = match output {
+        Some(path) => {
+            let file = super::output::temporary_beside(path)?;
+            let handle = file
+                .reopen()
+                .with_context(|| format!("cannot write '{}'", path.display()))?;
+            temporary = Some(file);
+            Box::new(std::io::BufWriter::new(handle))
+        }
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut writer = csv::Writer::from_writer(sink);
+    let mut header: Vec<String> = context
+        .dimensions
+        .iter()
+        .map(|d| d.path_text.clone())
+        .collect();
+    header.extend(["policy", "cost", "savings", "savings_pct"].map(String::from));
+    writer.write_record(&header)?;
+    let bar = super::progress::bar(sweep.points, "sweep");
+    let mut write_error = None;
+    let result = sweep.run(CHUNK, |start, costs| {
+        let width = sweep.policies.len();
+        for (offset, point) in costs.chunks(width).enumerate() {
+            let coordinates = sweep.coordinates(start + offset as u64);
+            for &policy in context.shown {
+                let f = figures(point, policy, sweep.baseline);
+                let mut record: Vec<String> = coordinates
+                    .iter()
+                    .zip(context.dimensions)
+                    .map(|(&index, d)| d.labels[index].clone())
+                    .collect();
+                record.push(context.names[policy].to_string());
+                record.push(format::plain(f.cost));
+                record.push(format::plain(f.savings));
+                record.push(
+                    f.savings_pct
+                        .map(|p| format::fixed(p, 4))
+                        .unwrap_or_default(),
+                );
+                if let Err(error) = writer.write_record(&record) {
+                    write_error = Some(error);
+                    return false;
+                }
+            }
+        }
+        bar.inc((costs.len() / width) as u64);
+        !super::progress::interrupted()
+    });
+    bar.finish_and_clear();
+    if let Some(error) = write_error {
+        if error.is_io_error() && output.is_none() {
+            // A closed pipe (`mixcost sweep … | head`) is not an error.
+            return Ok(());
+        }
+        return Err(error.into());
+    }
+    result.map_err(sweep_error)?;
+    writer.flush()?;
+    drop(writer);
+    if let (Some(file), Some(path)) = (temporary, output) {
+        file.persist(path)
+            .map_err(|error| error.error)
+            .with_context(|| format!("cannot write '{}'", path.display()))?;
+    }
+    Ok(())
+}
+
+fn metric_cell(f: Figures, metric: Metric) -> Cell {
+    match metric {
+        Metric::Cost => Cell::Money(f.cost),
+        Metric::Savings => Cell::MoneyDelta(f.savings),
+        Metric::SavingsPct => f.savings_pct.map(Cell::PercentDelta).unwrap_or(Cell::Empty),
+    }
+}
+
+fn metric_label(metric: Metric) -> &'static str {
+    match metric {
+        Metric::Cost => "monthly cost",
+        Metric::Savings => "savings vs baseline",
+        Metric::SavingsPct => "savings vs baseline, %",
+    }
+}
+
+fn document(context: &Context, all: &[Decimal], metric: Metric) -> Document {
+    let sweep = context.sweep;
+    let width = sweep.policies.len();
+    let point = |index: usize| &all[index * width..(index + 1) * width];
+    let mut tables = Vec::new();
+    match context.dimensions {
+        [only] => {
+            let mut columns = vec![only.path_text.as_str()];
+            columns.extend(context.shown.iter().map(|&p| context.names[p]));
+            let mut table = Table::new(&columns);
+            for (index, label) in only.labels.iter().enumerate() {
+                let mut row = vec![Cell::text(label)];
+                row.extend(
+                    context
+                        .shown
+                        .iter()
+                        .map(|&p| metric_cell(figures(point(index), p, sweep.baseline), metric)),
+                );
+                table.push(row);
+            }
+            tables.push((None, table));
+        }
+        [rows, columns] => {
+            for &policy in context.shown {
+                let mut headings = vec![format!("{} ↓ {} →", rows.path_text, columns.path_text)];
+                headings.extend(columns.labels.iter().cloned());
+                let headings: Vec<&str> = headings.iter().map(String::as_str).collect();
+                let mut table = Table::new(&headings);
+                for (r, label) in rows.labels.iter().enumerate() {
+                    let mut row = vec![Cell::text(label)];
+                    for c in 0..columns.labels.len() {
+                        let index = r * columns.labels.len() + c;
+                        row.push(metric_cell(
+                            figures(point(index), policy, sweep.baseline),
+                            metric,
+                        ));
+                    }
+                    table.push(row);
+                }
+                tables.push((
+                    Some(format!(
+                        "{}: {}",
+                        context.names[policy],
+                        metric_label(metric)
+                    )),
+                    table,
+                ));
+            }
+        }
+        _ => {
+            let mut headings: Vec<&str> = context
+                .dimensions
+                .iter()
+                .map(|d| d.path_text.as_str())
+                .collect();
+            headings.extend(["policy", metric_label(metric)]);
+            let mut table = Table::new(&headings);
+            for index in 0..sweep.points as usize {
+                let coordinates = sweep.coordinates(index as u64);
+                for &policy in context.shown {
+                    let mut row: Vec<Cell> = coordinates
+                        .iter()
+                        .zip(context.dimensions)
+                        .map(|(&i, d)| Cell::text(&d.labels[i]))
+                        .collect();
+                    row.push(Cell::text(context.names[policy]));
+                    row.push(metric_cell(
+                        figures(point(index), policy, sweep.baseline),
+                        metric,
+                    ));
+                    table.push(row);
+                }
+            }
+            tables.push((None, table));
+        }
+    }
+    Document {
+        title: format!("{} — sweep", context.scenario.name),
+        subtitle: vec![format!(
+            "{} · {} points · {} · baseline {}",
+            context.scenario.file,
+            sweep.points,
+            metric_label(metric),
+            context.scenario.baseline
+        )],
+        tables,
+        notes: Vec::new(),
+    }
+}
+
+#[derive(Serialize)]
+struct SweepJson<'a> {
+    schema_version: &'static str,
+    scenario: &'a str,
+    file: &'a str,
+    baseline: &'a str,
+    parameters: Vec<&'a str>,
+    points: Vec<PointJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct PointJson<'a> {
+    values: Vec<&'a str>,
+    policy: &'a str,
+    cost: String,
+    savings: String,
+    savings_pct: Option<String>,
+}
+
+impl<'a> SweepJson<'a> {
+    fn new(context: &'a Context<'a>, all: &[Decimal]) -> Self {
+        let sweep = context.sweep;
+        let width = sweep.policies.len();
+        let mut points = Vec::new();
+        for index in 0..sweep.points as usize {
+            let coordinates = sweep.coordinates(index as u64);
+            for &policy in context.shown {
+                let f = figures(
+                    &all[index * width..(index + 1) * width],
+                    policy,
+                    sweep.baseline,
+                );
+                points.push(PointJson {
+                    values: coordinates
+                        .iter()
+                        .zip(context.dimensions)
+                        .map(|(&i, d)| d.labels[i].as_str())
+                        .collect(),
+                    policy: context.names[policy],
+                    cost: format::plain(f.cost),
+                    savings: format::plain(f.savings),
+                    savings_pct: f.savings_pct.map(|p| format::fixed(p, 4)),
+                });
+            }
+        }
+        SweepJson {
+            schema_version: json::SCHEMA_VERSION,
+            scenario: &context.scenario.name,
+            file: &context.scenario.file,
+            baseline: &context.scenario.baseline,
+            parameters: context
+                .dimensions
+                .iter()
+                .map(|d| d.path_text.as_str())
+                .collect(),
+            points,
+        }
+    }
+}

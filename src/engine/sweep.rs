@@ -1,0 +1,308 @@
+//! Sweeps: a grid over one or more override paths, evaluated exactly and in parallel.
+//!
+//! The hot loop is a few exact multiplications per line. Dimensions that change how work is
+//! priced (model prices, discounts, `as_of`, request sizes) are applied once per combination
+//! of their values, building a [`WorkloadPlan`] per policy and workload; dimensions that only
+//! change volumes and shares are then applied per point to bare numbers with the very function
+//! `whatif` uses ([`apply_to_numbers`]), so every point equals `whatif` with the same overrides.
+//! Points are numbered in row-major order (the last dimension varies fastest) and evaluated in
+//! chunks, so output order never depends on the thread count and can be streamed.
+
+use std::borrow::Cow;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use super::evaluate::{EngineError, Market, WorkloadPlan};
+use super::overrides::{
+    apply, apply_to_numbers, select_workloads, Change, Numbers, Override, OverrideError,
+    OverridePath,
+};
+use crate::model::catalogue::Catalogue;
+use crate::model::scenario::Scenario;
+
+/// One varied parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Axis {
+    pub path_text: String,
+    pub path: OverridePath,
+    pub values: Vec<Change>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error(transparent)]
+    Override(#[from] OverrideError),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("the grid has {points} points, more than the limit of {limit}")]
+    TooLarge { points: String, limit: u64 },
+    #[error("no policy '{0}' in the scenario")]
+    UnknownPolicy(String),
+    #[error("'{0}' is varied twice")]
+    Repeated(String),
+    #[error("interrupted")]
+    Interrupted,
+}
+
+/// Everything precomputed for one combination of the pricing dimensions.
+struct PlanSet<'a> {
+    /// `plans[policy][workload]`
+    plans: Vec<Vec<WorkloadPlan<'a>>>,
+    numbers: Vec<Numbers>,
+}
+
+/// A prepared sweep: the axes split into pricing and volume dimensions, plans built.
+pub struct Sweep<'a> {
+    pub axes: Vec<Axis>,
+    /// Indices into the scenario's policies of the policies evaluated (the baseline included).
+    pub policies: Vec<usize>,
+    /// Position of the baseline in `policies`.
+    pub baseline: usize,
+    pub points: u64,
+    plan_axes: Vec<usize>,
+    volume_axes: Vec<(usize, Vec<usize>, String)>,
+    plan_sets: Vec<PlanSet<'a>>,
+}
+
+/// Owned inputs the plans borrow from: one scenario and catalogue per pricing combination.
+pub struct Variants<'a> {
+    items: Vec<(Scenario, Cow<'a, Catalogue>)>,
+}
+
+/// Applies every combination of the pricing axes. Kept apart from [`Sweep`] because the plans
+/// borrow the catalogues built here.
+pub fn variants<'a>(
+    scenario: &Scenario,
+    catalogue: &'a Catalogue,
+    axes: &[Axis],
+) -> Result<Variants<'a>, SweepError> {
+    let plan_axes: Vec<usize> = (0..axes.len())
+        .filter(|&i| !axes[i].path.changes_only_volumes())
+        .collect();
+    let sizes: Vec<usize> = plan_axes.iter().map(|&i| axes[i].values.len()).collect();
+    let combos: usize = sizes.iter().product();
+    let mut items = Vec::with_capacity(combos);
+    for combo in 0..combos {
+        let indices = decode(combo as u64, &sizes);
+        let overrides: Vec<Override> = plan_axes
+            .iter()
+            .zip(&indices)
+            .map(|(&axis, &index)| Override {
+                path_text: axes[axis].path_text.clone(),
+                path: axes[axis].path.clone(),
+                change: axes[axis].values[index],
+            })
+            .collect();
+        items.push(apply(scenario, catalogue, &overrides)?);
+    }
+    Ok(Variants { items })
+}
+
+/// Mixed-radix digits of `index` (last digit fastest).
+fn decode(mut index: u64, sizes: &[usize]) -> Vec<usize> {
+    let mut digits = vec![0; sizes.len()];
+    for position in (0..sizes.len()).rev() {
+        let size = sizes[position] as u64;
+        digits[position] = (index % size) as usize;
+        index /= size;
+    }
+    digits
+}
+
+impl<'a> Sweep<'a> {
+    /// Prepares a sweep of `axes` over `policy_names` (all policies when empty). `max_points`
+    /// bounds the grid.
+    pub fn new(
+        scenario: &Scenario,
+        variants: &'a Variants<'a>,
+        axes: Vec<Axis>,
+        policy_names: &[String],
+        max_points: u64,
+    ) -> Result<Sweep<'a>, SweepError> {
+        for (index, axis) in axes.iter().enumerate() {
+            if axes[..index].iter().any(|other| other.path == axis.path) {
+                return Err(SweepError::Repeated(axis.path_text.clone()));
+            }
+        }
+        let points = axes.iter().try_fold(1u64, |total, axis| {
+            total.checked_mul(axis.values.len() as u64)
+        });
+        match points {
+            Some(points) if points <= max_points => {}
+            _ => {
+                return Err(SweepError::TooLarge {
+                    points: points.map_or_else(|| "too many".to_string(), |p| p.to_string()),
+                    limit: max_points,
+                })
+            }
+        }
+        let points = points.unwrap_or(0);
+        let mut policies = Vec::new();
+        for name in policy_names {
+            let index = scenario
+                .policies
+                .iter()
+                .position(|policy| &policy.name == name)
+                .ok_or_else(|| SweepError::UnknownPolicy(name.clone()))?;
+            if !policies.contains(&index) {
+                policies.push(index);
+            }
+        }
+        if policies.is_empty() {
+            policies = (0..scenario.policies.len()).collect();
+        }
+        let baseline_index = scenario
+            .policies
+            .iter()
+            .position(|policy| policy.name == scenario.baseline)
+            .unwrap_or(0);
+        let baseline = match policies.iter().position(|&p| p == baseline_index) {
+            Some(position) => position,
+            None => {
+                policies.push(baseline_index);
+                policies.len() - 1
+            }
+        };
+
+        let plan_axes: Vec<usize> = (0..axes.len())
+            .filter(|&i| !axes[i].path.changes_only_volumes())
+            .collect();
+        let mut volume_axes = Vec::new();
+        for (index, axis) in axes.iter().enumerate() {
+            if let OverridePath::Workload { name, .. } = &axis.path {
+                if axis.path.changes_only_volumes() {
+                    let workloads = select_workloads(scenario, &axis.path_text, name)?;
+                    volume_axes.push((index, workloads, axis.path_text.clone()));
+                }
+            }
+        }
+
+        let mut plan_sets = Vec::with_capacity(variants.items.len());
+        for (variant, catalogue) in &variants.items {
+            let market = Market::of(variant, catalogue);
+            let mut notes = Vec::new();
+            let mut plans = Vec::with_capacity(policies.len());
+            for &policy_index in &policies {
+                let policy = &variant.policies[policy_index];
+                let mut row = Vec::with_capacity(variant.workloads.len());
+                for workload in &variant.workloads {
+                    let target = policy
+                        .route(workload)
+                        .ok_or_else(|| EngineError::Unrouted {
+                            policy: policy.name.clone(),
+                            workload: workload.name.clone(),
+                        })?;
+                    row.push(WorkloadPlan::new(market, workload, target, &mut notes)?);
+                }
+                plans.push(row);
+            }
+            plan_sets.push(PlanSet {
+                plans,
+                numbers: variant.workloads.iter().map(Numbers::of).collect(),
+            });
+        }
+        Ok(Sweep {
+            axes,
+            policies,
+            baseline,
+            points,
+            plan_axes,
+            volume_axes,
+            plan_sets,
+        })
+    }
+
+    /// Value indices of point `index`, one per axis.
+    pub fn coordinates(&self, index: u64) -> Vec<usize> {
+        let sizes: Vec<usize> = self.axes.iter().map(|axis| axis.values.len()).collect();
+        decode(index, &sizes)
+    }
+
+    /// Evaluates point `index` into `costs` (one per entry of `policies`), reusing `scratch`.
+    fn evaluate_point(
+        &self,
+        index: u64,
+        scratch: &mut Vec<Numbers>,
+        costs: &mut [Decimal],
+    ) -> Result<(), OverrideError> {
+        // Decode the point's coordinates without allocating: last axis fastest.
+        let mut remainder = index;
+        let mut digits = [0usize; 16];
+        let many = self.axes.len() > digits.len();
+        let mut spilled = Vec::new();
+        if many {
+            spilled = self.coordinates(index);
+        } else {
+            for position in (0..self.axes.len()).rev() {
+                let size = self.axes[position].values.len() as u64;
+                digits[position] = (remainder % size) as usize;
+                remainder /= size;
+            }
+        }
+        let digit = |axis: usize| if many { spilled[axis] } else { digits[axis] };
+        let mut combo = 0usize;
+        for &axis in &self.plan_axes {
+            combo = combo * self.axes[axis].values.len() + digit(axis);
+        }
+        let set = &self.plan_sets[combo];
+        scratch.clear();
+        scratch.extend_from_slice(&set.numbers);
+        for (axis, workloads, path_text) in &self.volume_axes {
+            let OverridePath::Workload { field, .. } = &self.axes[*axis].path else {
+                continue;
+            };
+            let change = self.axes[*axis].values[digit(*axis)];
+            for &workload in workloads {
+                apply_to_numbers(&mut scratch[workload], "", path_text, *field, change)?;
+            }
+        }
+        for (slot, plans) in costs.iter_mut().zip(&set.plans) {
+            let mut total = Decimal::ZERO;
+            for (plan, numbers) in plans.iter().zip(scratch.iter()) {
+                plan.add_cost(&numbers.volume(), &mut total);
+            }
+            *slot = total;
+        }
+        Ok(())
+    }
+
+    /// Evaluates every point in parallel, `chunk` points at a time, handing each chunk's costs
+    /// (point-major, `policies.len()` per point) to `consume` in point order. `consume`
+    /// returns `false` to stop (e.g. on Ctrl-C).
+    pub fn run(
+        &self,
+        chunk: u64,
+        mut consume: impl FnMut(u64, &[Decimal]) -> bool,
+    ) -> Result<(), SweepError> {
+        let width = self.policies.len();
+        let mut buffer = vec![Decimal::ZERO; (chunk.min(self.points) as usize) * width];
+        let mut start = 0u64;
+        while start < self.points {
+            let count = chunk.min(self.points - start) as usize;
+            let slots = &mut buffer[..count * width];
+            let first_error: Mutex<Option<(u64, OverrideError)>> = Mutex::new(None);
+            slots.par_chunks_mut(width).enumerate().for_each_init(
+                Vec::new,
+                |scratch, (offset, costs)| {
+                    let index = start + offset as u64;
+                    if let Err(error) = self.evaluate_point(index, scratch, costs) {
+                        let mut first = first_error.lock().unwrap_or_else(|e| e.into_inner());
+                        if first.as_ref().is_none_or(|(at, _)| index < *at) {
+                            *first = Some((index, error));
+                        }
+                    }
+                },
+            );
+            if let Some((_, error)) = first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+                return Err(error.into());
+            }
+            if !consume(start, slots) {
+                return Err(SweepError::Interrupted);
+            }
+            start += count as u64;
+        }
+        Ok(())
+    }
+}
