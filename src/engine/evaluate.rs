@@ -192,6 +192,13 @@ pub struct Segment {
     rate_per_token: [Decimal; 4],
 }
 
+impl Segment {
+    /// Per-token rates after the negotiated discount, in [`Component::ALL`] order.
+    pub fn rates_per_token(&self) -> &[Decimal; 4] {
+        &self.rate_per_token
+    }
+}
+
 /// Everything about pricing one workload on one target that does not depend on its volumes and
 /// shares: the model, the context size, the discount and the quotes of every billing segment.
 /// Computed once, then [`WorkloadPlan::each_line`] prices any [`Volume`] with a few exact

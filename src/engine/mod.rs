@@ -2,6 +2,7 @@
 
 pub mod breakdown;
 pub mod evaluate;
+pub mod fixed;
 pub mod gap;
 pub mod overrides;
 pub mod prices;

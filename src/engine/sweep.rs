@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::evaluate::{EngineError, Market, WorkloadPlan};
+use super::fixed::{exact_scale, FixedPlan, Scales};
 use super::overrides::{
     apply, apply_to_numbers, select_workloads, Change, Numbers, Override, OverrideError,
     OverridePath,
@@ -50,8 +51,13 @@ pub enum SweepError {
 struct PlanSet<'a> {
     /// `plans[policy][workload]`
     plans: Vec<Vec<WorkloadPlan<'a>>>,
+    /// The same plans in fixed point, when the sweep's numbers fit one set of scales.
+    fixed: Option<Vec<Vec<FixedPlan>>>,
     numbers: Vec<Numbers>,
 }
+
+/// Shares written with more decimals than this are priced by the `Decimal` path.
+const MAX_SHARE_SCALE: u32 = 6;
 
 /// A prepared sweep: the axes split into pricing and volume dimensions, plans built.
 pub struct Sweep<'a> {
@@ -62,8 +68,15 @@ pub struct Sweep<'a> {
     pub baseline: usize,
     pub points: u64,
     plan_axes: Vec<usize>,
-    volume_axes: Vec<(usize, Vec<usize>, String)>,
+    volume_axes: Vec<VolumeAxis>,
     plan_sets: Vec<PlanSet<'a>>,
+    scales: Option<Scales>,
+}
+
+/// A dimension that changes only volumes and shares, with the workloads it touches.
+struct VolumeAxis {
+    axis: usize,
+    workloads: Vec<(usize, String)>,
 }
 
 /// Owned inputs the plans borrow from: one scenario and catalogue per pricing combination.
@@ -173,8 +186,14 @@ impl<'a> Sweep<'a> {
         for (index, axis) in axes.iter().enumerate() {
             if let OverridePath::Workload { name, .. } = &axis.path {
                 if axis.path.changes_only_volumes() {
-                    let workloads = select_workloads(scenario, &axis.path_text, name)?;
-                    volume_axes.push((index, workloads, axis.path_text.clone()));
+                    let workloads = select_workloads(scenario, &axis.path_text, name)?
+                        .into_iter()
+                        .map(|w| (w, scenario.workloads[w].name.clone()))
+                        .collect();
+                    volume_axes.push(VolumeAxis {
+                        axis: index,
+                        workloads,
+                    });
                 }
             }
         }
@@ -200,8 +219,19 @@ impl<'a> Sweep<'a> {
             }
             plan_sets.push(PlanSet {
                 plans,
+                fixed: None,
                 numbers: variant.workloads.iter().map(Numbers::of).collect(),
             });
+        }
+        let scales = fixed_scales(&axes, &plan_sets);
+        if let Some(scales) = scales {
+            for set in &mut plan_sets {
+                set.fixed = set
+                    .plans
+                    .iter()
+                    .map(|row| row.iter().map(|plan| scales.plan(plan)).collect())
+                    .collect();
+            }
         }
         Ok(Sweep {
             axes,
@@ -211,6 +241,7 @@ impl<'a> Sweep<'a> {
             plan_axes,
             volume_axes,
             plan_sets,
+            scales,
         })
     }
 
@@ -249,13 +280,25 @@ impl<'a> Sweep<'a> {
         let set = &self.plan_sets[combo];
         scratch.clear();
         scratch.extend_from_slice(&set.numbers);
-        for (axis, workloads, path_text) in &self.volume_axes {
-            let OverridePath::Workload { field, .. } = &self.axes[*axis].path else {
+        for volume_axis in &self.volume_axes {
+            let axis = &self.axes[volume_axis.axis];
+            let OverridePath::Workload { field, .. } = &axis.path else {
                 continue;
             };
-            let change = self.axes[*axis].values[digit(*axis)];
-            for &workload in workloads {
-                apply_to_numbers(&mut scratch[workload], "", path_text, *field, change)?;
+            let change = axis.values[digit(volume_axis.axis)];
+            for (workload, name) in &volume_axis.workloads {
+                apply_to_numbers(
+                    &mut scratch[*workload],
+                    name,
+                    &axis.path_text,
+                    *field,
+                    change,
+                )?;
+            }
+        }
+        if let (Some(scales), Some(fixed)) = (self.scales, &set.fixed) {
+            if fixed_costs(scales, fixed, scratch, costs).is_some() {
+                return Ok(());
             }
         }
         for (slot, plans) in costs.iter_mut().zip(&set.plans) {
@@ -305,4 +348,62 @@ impl<'a> Sweep<'a> {
         }
         Ok(())
     }
+}
+
+/// Prices one point in fixed point; `None` sends it to the `Decimal` path.
+#[inline]
+fn fixed_costs(
+    scales: Scales,
+    fixed: &[Vec<FixedPlan>],
+    numbers: &[Numbers],
+    costs: &mut [Decimal],
+) -> Option<()> {
+    const INLINE: usize = 16;
+    let mut volumes = [None; INLINE];
+    if numbers.len() > INLINE {
+        return None;
+    }
+    for (slot, numbers) in volumes.iter_mut().zip(numbers) {
+        *slot = Some(scales.volume(numbers)?);
+    }
+    for (slot, plans) in costs.iter_mut().zip(fixed) {
+        let mut total = 0i128;
+        for (plan, volume) in plans.iter().zip(&volumes) {
+            scales.add_cost(plan, volume.as_ref()?, &mut total)?;
+        }
+        *slot = scales.to_decimal(total)?;
+    }
+    Some(())
+}
+
+/// One share scale for the whole sweep: enough decimals for every share the scenario and the
+/// axes write (capped), and the rate scale of the plans; `None` when no common scale fits.
+fn fixed_scales(axes: &[Axis], plan_sets: &[PlanSet]) -> Option<Scales> {
+    let base = plan_sets
+        .iter()
+        .flat_map(|set| set.numbers.iter())
+        .flat_map(|n| {
+            [
+                n.cache_hit_rate,
+                n.cache_write_rate,
+                n.batch_share,
+                n.off_peak_share.unwrap_or_default(),
+            ]
+        });
+    let varied = axes.iter().flat_map(|axis| {
+        axis.values.iter().filter_map(|change| match change {
+            Change::Set(value) if value.abs() <= Decimal::ONE => Some(*value),
+            _ => None,
+        })
+    });
+    let share = base
+        .chain(varied)
+        .map(exact_scale)
+        .max()
+        .unwrap_or(0)
+        .min(MAX_SHARE_SCALE);
+    Scales::for_plans(
+        share,
+        plan_sets.iter().flat_map(|set| set.plans.iter().flatten()),
+    )
 }
