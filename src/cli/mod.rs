@@ -5,10 +5,14 @@
 //! to standard error and never change the exit code.
 
 pub mod args;
+pub mod check;
 pub mod compare;
+pub mod diff;
 pub mod gap;
 pub mod models;
 pub mod output;
+pub mod schema;
+pub mod validate;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -28,6 +32,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Compare(args) => compare::run(&cli, args),
         Command::Models(args) => models::run(&cli, args),
         Command::Gap(args) => gap::run(&cli, args),
+        Command::Check(args) => check::run(&cli, args),
+        Command::Diff(args) => diff::run(&cli, args),
+        Command::Validate(args) => validate::run(&cli, args),
+        Command::Schema(args) => schema::run(args),
     }
 }
 
