@@ -247,7 +247,7 @@ impl Report<'_> {
         );
         let verdict = if fail > 0 { "FAILED" } else { "passed" };
         format!(
-            "{verdict}: {fail} failed, {warn} {}, {pass} passed",
+            "{verdict} ({fail} failed, {warn} {}, {pass} passed)",
             if warn == 1 { "warning" } else { "warnings" }
         )
     }
@@ -314,6 +314,12 @@ impl Report<'_> {
                 Cell::text(limit_label(result.limit)),
             ]);
         }
+        if self.results.iter().all(|r| r.workload.is_none()) {
+            table.columns.remove(3);
+            for row in &mut table.rows {
+                row.remove(3);
+            }
+        }
         table
     }
 
@@ -348,7 +354,7 @@ impl Report<'_> {
                     tables.remove(0);
                 }
                 Document {
-                    title: format!("mixcost check {}", self.headline()),
+                    title: format!("mixcost check: {}", self.headline()),
                     subtitle: vec![self.evaluation.scenario.clone(), self.subtitle()],
                     tables,
                     notes: vec![Notes {
@@ -364,7 +370,7 @@ impl Report<'_> {
 
     fn markdown(&self) -> String {
         let mut out = format!(
-            "{}\n### mixcost check {}\n\n",
+            "{}\n### mixcost check: {}\n\n",
             comment::MARKER,
             self.headline()
         );

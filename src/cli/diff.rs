@@ -381,7 +381,9 @@ impl Report {
                     if format == Format::Table || !section.edits.is_empty() {
                         tables.push((Some("what changed".to_string()), section.edits_table()));
                     }
-                    tables.push((Some("effect".to_string()), section.effects()));
+                    if !section.changed().is_empty() {
+                        tables.push((Some("effect".to_string()), section.effects()));
+                    }
                     Document {
                         title: self.title(),
                         subtitle: vec![format!(
@@ -390,7 +392,7 @@ impl Report {
                         )],
                         tables,
                         notes: vec![Notes {
-                            heading: "unchanged".to_string(),
+                            heading: "effect".to_string(),
                             items: section.unchanged_line().into_iter().collect(),
                             when_empty: None,
                         }],

@@ -198,7 +198,7 @@ pub fn run(
             let broken: Vec<String> = violations
                 .iter()
                 .filter(|v| &v.policy == name)
-                .map(|v| format!("{}: {}", v.route_label(), v.message()))
+                .map(Violation::message)
                 .collect();
             results.push(CheckResult {
                 verdict: if broken.is_empty() {

@@ -119,11 +119,11 @@ fn check(
 }
 
 impl Violation {
-    /// `policy 'p' sends workload 'w' (regulated data) to 'gpt-5.5', a hosted model`
+    /// `route 1 of policy 'p' sends workload 'w' (regulated data) to 'gpt-5.5', a hosted model; …`
     pub fn message(&self) -> String {
         let sends = format!(
-            "policy '{}' sends workload '{}' ({} data) to '{}'",
-            self.policy,
+            "{} sends workload '{}' ({} data) to '{}'",
+            self.route_label(),
             self.workload,
             self.data_class.as_str(),
             self.model
@@ -149,10 +149,9 @@ impl Violation {
             Breach::OpenWeight { required: false } => format!(
                 "{sends}, an open-weight model; constraints.{class} requires open_weight: false"
             ),
-            Breach::HumanReview => format!(
-                "policy '{}' sends workload '{}' ({class} data) to '{}' without human review; constraints.{class} requires human_review",
-                self.policy, self.workload, self.model
-            ),
+            Breach::HumanReview => {
+                format!("{sends} without human review; constraints.{class} requires human_review")
+            }
         }
     }
 

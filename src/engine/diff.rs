@@ -296,8 +296,8 @@ fn workload_fields(workload: &Workload) -> Vec<(&'static str, String)> {
     let share = |d: Decimal| d.normalize().to_string();
     vec![
         ("task", workload.task.clone().unwrap_or_default()),
-        ("input_tokens", workload.input_tokens.to_string()),
-        ("output_tokens", workload.output_tokens.to_string()),
+        ("input_tokens", tokens(workload.input_tokens)),
+        ("output_tokens", tokens(workload.output_tokens)),
         ("cache_hit_rate", share(workload.cache_hit_rate)),
         ("cache_write_rate", share(workload.cache_write_rate)),
         ("batch_share", share(workload.batch_share)),
@@ -313,8 +313,14 @@ fn workload_fields(workload: &Workload) -> Vec<(&'static str, String)> {
 fn workload_summary(workload: &Workload) -> String {
     format!(
         "{} input, {} output tokens",
-        workload.input_tokens, workload.output_tokens
+        tokens(workload.input_tokens),
+        tokens(workload.output_tokens)
     )
+}
+
+/// `100,000,000`: token counts as people read them.
+fn tokens(count: u64) -> String {
+    crate::report::format::tokens(Decimal::from(count))
 }
 
 fn target(target: &Target) -> String {
@@ -408,7 +414,13 @@ fn price_fields(set: Option<&PriceSet>, show: fn(Timestamp) -> String) -> BTreeM
         fields.insert("price set".to_string(), "none".to_string());
         return fields;
     };
-    let price = |d: Decimal| format!("${}", d.normalize());
+    let price = |d: Decimal| {
+        let mut d = d.normalize();
+        if d.scale() < 2 {
+            d.rescale(2);
+        }
+        format!("${d}")
+    };
     let optional = |d: Option<Decimal>| d.map(price).unwrap_or_else(|| "—".to_string());
     let adjustment = |a: &Option<Adjustment>| match a {
         None => "—".to_string(),
