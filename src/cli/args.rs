@@ -35,6 +35,14 @@ pub enum Command {
     Whatif(WhatifArgs),
     /// Price a grid of override values, in parallel (`--vary PATH=RANGE`).
     Sweep(SweepArgs),
+    /// CI gate: budgets, increases against a base run, compliance; exit 1 when a check fails.
+    Check(super::check::CheckArgs),
+    /// What changed between two scenarios, price folders or JSON results, and its cost effect.
+    Diff(super::diff::DiffArgs),
+    /// Lint scenario and price files: schema, unknown models, dead routes, compliance.
+    Validate(super::validate::ValidateArgs),
+    /// Print the JSON Schema of a JSON output or of an input file.
+    Schema(super::schema::SchemaArgs),
 }
 
 #[derive(Debug, Args)]

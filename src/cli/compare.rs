@@ -239,14 +239,15 @@ fn share(part: Decimal, total: Decimal) -> Cell {
 }
 
 /// The JSON shape of `compare`: money as strings, exact and rounded.
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct CompareJson<'a> {
+    #[schemars(extend("const" = "1"))]
     schema_version: &'static str,
     currency: &'static str,
     scenarios: Vec<ScenarioJson<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ScenarioJson<'a> {
     name: &'a str,
     file: &'a str,
@@ -256,7 +257,7 @@ struct ScenarioJson<'a> {
     assumptions: Vec<AssumptionJson<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct PolicyJson<'a> {
     name: &'a str,
     monthly_cost: String,
@@ -266,7 +267,7 @@ struct PolicyJson<'a> {
     lines: Vec<LineJson<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct LineJson<'a> {
     workload: &'a str,
     model: &'a str,
@@ -286,7 +287,7 @@ struct LineJson<'a> {
     cost_exact: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct AssumptionJson<'a> {
     model: &'a str,
     workload: &'a str,
@@ -359,4 +360,9 @@ impl<'a> ScenarioJson<'a> {
                 .collect(),
         }
     }
+}
+
+/// The JSON Schema of `compare --format json`.
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(CompareJson<'static>)
 }

@@ -95,8 +95,9 @@ pub fn render(result: &Gap, format: Format) -> String {
     .render(format)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct GapJson<'a> {
+    #[schemars(extend("const" = "1"))]
     schema_version: &'static str,
     a: &'a str,
     b: &'a str,
@@ -105,7 +106,7 @@ struct GapJson<'a> {
     rows: Vec<GapRowJson<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct GapRowJson<'a> {
     column: &'a str,
     a_list: String,
@@ -139,4 +140,9 @@ impl<'a> GapJson<'a> {
                 .collect(),
         }
     }
+}
+
+/// The JSON Schema of `gap --format json`.
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(GapJson<'static>)
 }

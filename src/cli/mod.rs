@@ -5,12 +5,16 @@
 //! to standard error and never change the exit code.
 
 pub mod args;
+pub mod check;
 pub mod compare;
+pub mod diff;
 pub mod gap;
 pub mod models;
 pub mod output;
 pub mod progress;
+pub mod schema;
 pub mod sweep;
+pub mod validate;
 pub mod whatif;
 
 use std::path::Path;
@@ -33,6 +37,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Gap(args) => gap::run(&cli, args),
         Command::Whatif(args) => whatif::run(&cli, args),
         Command::Sweep(args) => sweep::run(&cli, args),
+        Command::Check(args) => check::run(&cli, args),
+        Command::Diff(args) => diff::run(&cli, args),
+        Command::Validate(args) => validate::run(&cli, args),
+        Command::Schema(args) => schema::run(args),
     }
 }
 

@@ -202,15 +202,16 @@ pub fn render(catalogue: &Catalogue, as_of: jiff::Timestamp, format: Format) -> 
     .render(format)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ModelsJson {
+    #[schemars(extend("const" = "1"))]
     schema_version: &'static str,
     as_of: String,
     currency: &'static str,
     models: Vec<ModelJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct ModelJson {
     id: String,
     provider: String,
@@ -228,7 +229,7 @@ struct ModelJson {
     successor: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct PricesJson {
     input: String,
     cached_input: String,
@@ -274,4 +275,9 @@ impl ModelsJson {
                 .collect(),
         }
     }
+}
+
+/// The JSON Schema of `models --format json`.
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(ModelsJson)
 }

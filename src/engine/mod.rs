@@ -1,6 +1,9 @@
 //! The pure core: prices in effect, routing, evaluation. No I/O, no printing.
 
 pub mod breakdown;
+pub mod check;
+pub mod compliance;
+pub mod diff;
 pub mod evaluate;
 pub mod fixed;
 pub mod gap;

@@ -2,12 +2,17 @@
 //!
 //! Nothing downstream of this module parses text; everything it returns has been checked.
 
+pub mod amount;
 pub mod checker;
 pub mod diagnostic;
 pub mod overrides;
 pub mod pricing;
+pub mod result;
+pub mod rules;
 pub mod scenario;
+pub mod schema;
 pub mod source;
 pub mod suggest;
+pub mod validate;
 pub mod values;
 pub mod yaml;

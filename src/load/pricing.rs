@@ -33,15 +33,16 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("openai.yaml", include_str!("../../pricing/openai.yaml")),
 ];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawPricingFile {
     provider: Located<String>,
     currency: Located<String>,
+    #[schemars(with = "BTreeMap<String, RawModel>")]
     models: BTreeMap<Located<String>, Located<RawModel>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawModel {
     class: ModelClass,
@@ -56,7 +57,7 @@ struct RawModel {
     prices: Vec<Located<RawPriceSet>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawPriceSet {
     from: Located<String>,
@@ -77,7 +78,7 @@ struct RawPriceSet {
     promotions: Vec<RawPromotion>,
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawRates {
     input: Located<String>,
@@ -105,6 +106,25 @@ macro_rules! raw_rates {
 enum RawAdjustment {
     Discount(String),
     Rates(RawRates),
+}
+
+impl schemars::JsonSchema for RawAdjustment {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Adjustment".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let rates = generator.subschema_for::<RawRates>();
+        schemars::json_schema!({
+            "description": "a discount such as 50%, or prices {input: …, output: …}",
+            "oneOf": [{"type": "string", "pattern": "%\\s*$"}, rates]
+        })
+    }
+}
+
+/// The JSON Schema of a price file, for editors.
+pub fn json_schema() -> schemars::Schema {
+    super::schema::titled(schemars::schema_for!(RawPricingFile), "mixcost price file")
 }
 
 impl<'de> Deserialize<'de> for RawAdjustment {
@@ -146,7 +166,7 @@ impl<'de> Deserialize<'de> for RawAdjustment {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawLongContext {
     above_input_tokens: Located<String>,
@@ -160,7 +180,7 @@ struct RawLongContext {
     priority: Option<Located<RawAdjustment>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawOffPeak {
     peak_hours_utc: Vec<Located<String>>,
@@ -169,7 +189,7 @@ struct RawOffPeak {
     prices: Option<Located<RawRates>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawPromotion {
     name: String,

@@ -13,6 +13,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::checker::Checker;
 use super::diagnostic::{Diagnostic, LoadError, Position};
+use super::rules::{self, OneOrMany, RawBudgets, RawConstraints};
 use super::source::SourceFile;
 use super::suggest::nearest;
 use super::values;
@@ -27,7 +28,7 @@ use crate::model::scenario::{
 pub const SEED_NAME: &str = "scenarios/seed.yaml";
 pub const SEED: &str = include_str!("../../scenarios/seed.yaml");
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawScenario {
     name: Located<String>,
@@ -39,9 +40,14 @@ struct RawScenario {
     baseline: Located<String>,
     #[serde(default)]
     discounts: BTreeMap<String, Located<String>>,
+    /// Compliance rules per data class (see README, "Compliance rules").
+    #[serde(default)]
+    constraints: RawConstraints,
+    /// Monthly budgets per policy and per workload, checked by `mixcost check`.
+    budgets: Option<RawBudgets>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawWorkload {
     name: Located<String>,
@@ -63,17 +69,21 @@ struct RawWorkload {
     regional_processing: Option<bool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
     name: Located<String>,
     description: Option<String>,
     #[serde(default)]
     routes: Vec<Located<RawRoute>>,
+    #[schemars(with = "Option<super::schema::TargetSchema>")]
     default: Option<Located<RawTarget>>,
+    /// The workloads whose output a human reviews under this policy, e.g.
+    /// `{data_class: [regulated]}`; `{}` for all.
+    human_review: Option<RawMatch>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawRoute {
     #[serde(rename = "match")]
@@ -83,10 +93,12 @@ struct RawRoute {
     prices: Option<PriceMode>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawMatch {
+    #[schemars(with = "Option<OneOrMany<String>>")]
     workload: Option<Located<Names>>,
+    #[schemars(with = "Option<OneOrMany<String>>")]
     task: Option<Located<Names>>,
     data_class: Option<Vec<DataClass>>,
 }
@@ -179,6 +191,11 @@ pub fn load_scenario(
     let mut checker = Checker::new(source);
     let scenario = check_scenario(&mut checker, &raw, catalogue);
     checker.finish(scenario)
+}
+
+/// The JSON Schema of a scenario file, for editors.
+pub fn json_schema() -> schemars::Schema {
+    super::schema::titled(schemars::schema_for!(RawScenario), "mixcost scenario")
 }
 
 /// The embedded seed scenario.
@@ -298,6 +315,19 @@ fn check_scenario(
         }
     }
 
+    let constraints = rules::check_constraints(checker, &raw.constraints, catalogue);
+    let budgets = match &raw.budgets {
+        Some(budgets) => {
+            let workload_names: Vec<&str> = raw
+                .workloads
+                .iter()
+                .map(|w| w.value.name.value.trim())
+                .collect();
+            rules::check_budgets(checker, budgets, &policy_names, &workload_names)
+        }
+        None => Some(Default::default()),
+    };
+
     Some(Scenario {
         name: raw.name.value.trim().to_string(),
         description: raw.description.clone(),
@@ -307,6 +337,8 @@ fn check_scenario(
         policies: policies?,
         baseline: raw.baseline.value.clone(),
         discounts,
+        constraints,
+        budgets: budgets?,
     })
 }
 
@@ -515,19 +547,7 @@ fn check_policy(
                 }
             }
         }
-        let matcher = Match {
-            workloads: matcher
-                .workload
-                .as_ref()
-                .map(|n| n.value.0.clone())
-                .unwrap_or_default(),
-            tasks: matcher
-                .task
-                .as_ref()
-                .map(|n| n.value.0.clone())
-                .unwrap_or_default(),
-            data_classes: matcher.data_class.clone().unwrap_or_default(),
-        };
+        let matcher = to_match(matcher);
         ok &= check_model_reference(checker, &route.value.model, catalogue, as_of);
         let route = Route {
             matcher,
@@ -565,6 +585,7 @@ fn check_policy(
         description: raw.description.clone(),
         routes,
         default,
+        human_review: raw.human_review.as_ref().map(to_match),
         origin: Origin {
             file: checker.source.name.clone(),
             position: located.position,
@@ -586,6 +607,22 @@ fn check_policy(
         }
     }
     ok.then_some(policy)
+}
+
+fn to_match(matcher: &RawMatch) -> Match {
+    Match {
+        workloads: matcher
+            .workload
+            .as_ref()
+            .map(|n| n.value.0.clone())
+            .unwrap_or_default(),
+        tasks: matcher
+            .task
+            .as_ref()
+            .map(|n| n.value.0.clone())
+            .unwrap_or_default(),
+        data_classes: matcher.data_class.clone().unwrap_or_default(),
+    }
 }
 
 /// A request larger than the routed model's context window cannot be served at any price.

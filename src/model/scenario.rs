@@ -15,7 +15,18 @@ use super::catalogue::Origin;
 /// The standard-or-alternative service tier a request is sent through (batch is a share of the
 /// workload, not a tier choice; see [`Workload::batch_share`]).
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum ServiceTier {
@@ -27,7 +38,18 @@ pub enum ServiceTier {
 
 /// Whether a route pays list prices or the prices after promotions.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum PriceMode {
@@ -46,7 +68,18 @@ impl PriceMode {
 }
 
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum DataClass {
@@ -142,6 +175,8 @@ pub struct Policy {
     pub description: Option<String>,
     pub routes: Vec<Route>,
     pub default: Option<Target>,
+    /// The workloads whose output a human reviews under this policy.
+    pub human_review: Option<Match>,
     pub origin: Origin,
 }
 
@@ -167,6 +202,8 @@ pub struct Scenario {
     pub baseline: String,
     /// Negotiated discount per provider id (0.1 for `10%`).
     pub discounts: BTreeMap<String, Decimal>,
+    pub constraints: super::rules::Constraints,
+    pub budgets: super::rules::Budgets,
 }
 
 impl Scenario {

@@ -4,6 +4,7 @@
 //! and notes — and the table, CSV and Markdown renderers lay it out; JSON is serialized from
 //! the result types directly (see [`json`]). Renderers return text so they can be snapshot-tested.
 
+pub mod comment;
 pub mod csv;
 pub mod format;
 pub mod json;

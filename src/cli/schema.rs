@@ -1,0 +1,83 @@
+//! `mixcost schema [WHAT]`: the JSON Schema of a command's JSON output or of an input file.
+//!
+//! Schemas are generated from the Rust types that write (or read) the JSON and YAML, so they
+//! cannot drift from the program; the copies in `schemas/` are checked against them in tests.
+
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use crate::load::{pricing, scenario};
+use crate::report::json;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemaOf {
+    /// `compare --format json`
+    Compare,
+    /// `check --format json`
+    Check,
+    /// `diff --format json`
+    Diff,
+    /// `models --format json`
+    Models,
+    /// `gap --format json`
+    Gap,
+    /// scenario files (scenarios/*.yaml)
+    Scenario,
+    /// price files (pricing/*.yaml)
+    Pricing,
+}
+
+impl SchemaOf {
+    pub const ALL: [SchemaOf; 7] = [
+        SchemaOf::Compare,
+        SchemaOf::Check,
+        SchemaOf::Diff,
+        SchemaOf::Models,
+        SchemaOf::Gap,
+        SchemaOf::Scenario,
+        SchemaOf::Pricing,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SchemaOf::Compare => "compare",
+            SchemaOf::Check => "check",
+            SchemaOf::Diff => "diff",
+            SchemaOf::Models => "models",
+            SchemaOf::Gap => "gap",
+            SchemaOf::Scenario => "scenario",
+            SchemaOf::Pricing => "pricing",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which schema: a command's JSON output, or an input file.
+    #[arg(value_enum, default_value = "compare")]
+    pub what: SchemaOf,
+
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+/// The schema as pretty JSON with a trailing newline.
+pub fn text(what: SchemaOf) -> String {
+    let schema = match what {
+        SchemaOf::Compare => super::compare::json_schema(),
+        SchemaOf::Check => super::check::json_schema(),
+        SchemaOf::Diff => super::diff::json_schema(),
+        SchemaOf::Models => super::models::json_schema(),
+        SchemaOf::Gap => super::gap::json_schema(),
+        SchemaOf::Scenario => scenario::json_schema(),
+        SchemaOf::Pricing => pricing::json_schema(),
+    };
+    json::to_string(&schema)
+}
+
+pub fn run(args: &SchemaArgs) -> anyhow::Result<ExitCode> {
+    super::output::emit(&text(args.what), args.output.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,156 @@
+//! Reading back a `mixcost compare --format json` result, as the base of `check` and `diff`.
+//!
+//! Only what a comparison needs is read: each scenario's policies, their exact totals and their
+//! lines' workloads, models and exact costs. Fields added later are ignored (they keep the
+//! schema version); a different `schema_version` is refused, naming both versions.
+
+use serde::Deserialize;
+
+use super::diagnostic::{Diagnostic, Position};
+use super::source::SourceFile;
+use super::values;
+use crate::engine::diff::{Costs, PolicyCosts, WorkloadCost};
+use crate::report::json::SCHEMA_VERSION;
+
+#[derive(Deserialize)]
+struct ResultFile {
+    scenarios: Vec<ResultScenario>,
+}
+
+#[derive(Deserialize)]
+struct ResultScenario {
+    name: String,
+    as_of: String,
+    policies: Vec<ResultPolicy>,
+}
+
+#[derive(Deserialize)]
+struct ResultPolicy {
+    name: String,
+    monthly_cost_exact: String,
+    lines: Vec<ResultLine>,
+}
+
+#[derive(Deserialize)]
+struct ResultLine {
+    workload: String,
+    model: String,
+    cost_exact: String,
+}
+
+const HELP: &str = "give the output of `mixcost compare --format json`, or a scenario file";
+
+/// The scenarios priced in a compare result, in file order.
+pub fn read(source: &SourceFile) -> Result<Vec<Costs>, Diagnostic> {
+    let name = &source.name;
+    let syntax = |error: serde_json::Error| {
+        let position = Position {
+            line: error.line() as u32,
+            column: error.column() as u32,
+        };
+        let message = error.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        Diagnostic::error(
+            name,
+            format!("'{name}' is not a mixcost JSON result: {message}"),
+        )
+        .at(&source.text, position, 1)
+        .with_help(HELP)
+    };
+    let value: serde_json::Value = serde_json::from_str(&source.text).map_err(syntax)?;
+    match value.get("schema_version") {
+        None => {
+            return Err(Diagnostic::error(
+                name,
+                format!("'{name}' has no `schema_version`, so it is not a mixcost JSON result"),
+            )
+            .with_help(HELP))
+        }
+        Some(serde_json::Value::String(version)) if version == SCHEMA_VERSION => {}
+        Some(version) => {
+            let shown = version
+                .as_str()
+                .map_or_else(|| version.to_string(), str::to_string);
+            return Err(Diagnostic::error(
+                name,
+                format!(
+                    "'{name}' has schema_version '{shown}'; this mixcost reads schema_version '{SCHEMA_VERSION}'"
+                ),
+            )
+            .with_help("re-create the base with this version of mixcost (`mixcost compare --format json`), or compare against the scenario file itself"));
+        }
+    }
+    let file: ResultFile = serde_json::from_str(&source.text).map_err(|error| {
+        let message = error.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message);
+        Diagnostic::error(
+            name,
+            format!("'{name}' is not a `mixcost compare` result: {message}"),
+        )
+        .with_help(HELP)
+    })?;
+    let money = |text: &str, what: &str| {
+        values::decimal(text).map_err(|problem| {
+            Diagnostic::error(
+                name,
+                format!("'{name}': {what} is not exact money: {}", problem.message),
+            )
+            .with_help(HELP)
+        })
+    };
+    let mut scenarios = Vec::new();
+    for scenario in file.scenarios {
+        let mut policies = Vec::new();
+        for policy in scenario.policies {
+            let total = money(
+                &policy.monthly_cost_exact,
+                &format!("the cost of policy '{}'", policy.name),
+            )?;
+            let mut workloads: Vec<WorkloadCost> = Vec::new();
+            for line in policy.lines {
+                let cost = money(
+                    &line.cost_exact,
+                    &format!("a line of policy '{}'", policy.name),
+                )?;
+                match workloads.iter_mut().find(|w| w.name == line.workload) {
+                    Some(workload) => {
+                        workload.cost += cost;
+                        if !workload.models.contains(&line.model) {
+                            workload.models.push(line.model);
+                        }
+                    }
+                    None => workloads.push(WorkloadCost {
+                        name: line.workload,
+                        cost,
+                        models: vec![line.model],
+                    }),
+                }
+            }
+            policies.push(PolicyCosts {
+                name: policy.name,
+                total,
+                workloads,
+            });
+        }
+        scenarios.push(Costs {
+            scenario: scenario.name,
+            as_of: scenario.as_of,
+            policies,
+        });
+    }
+    if scenarios.is_empty() {
+        return Err(
+            Diagnostic::error(name, format!("'{name}' holds no scenarios")).with_help(HELP),
+        );
+    }
+    Ok(scenarios)
+}
+
+/// Whether a file looks like JSON rather than YAML.
+pub fn is_json(source: &SourceFile) -> bool {
+    source.name.ends_with(".json") || source.text.trim_start().starts_with('{')
+}
