@@ -445,7 +445,17 @@ fn budgets_in_the_scenario_are_checked_when_loaded() {
 #[test]
 fn shipped_schemas_are_current() {
     for what in [
-        "compare", "check", "diff", "models", "gap", "scenario", "pricing",
+        "compare",
+        "check",
+        "diff",
+        "models",
+        "gap",
+        "whatif",
+        "sweep",
+        "sensitivity",
+        "solve",
+        "scenario",
+        "pricing",
     ] {
         let shipped = std::fs::read_to_string(format!("schemas/{what}.schema.json"))
             .expect("a schema is shipped for every JSON output and input file");

@@ -35,6 +35,10 @@ pub enum Command {
     Whatif(WhatifArgs),
     /// Price a grid of override values, in parallel (`--vary PATH=RANGE`).
     Sweep(SweepArgs),
+    /// Tornado: each input moved down and up, ranked by its effect on a policy.
+    Sensitivity(SensitivityArgs),
+    /// Goal seek / break-even: the value of one input at which a target holds.
+    Solve(SolveArgs),
     /// CI gate: budgets, increases against a base run, compliance; exit 1 when a check fails.
     Check(super::check::CheckArgs),
     /// What changed between two scenarios, price folders or JSON results, and its cost effect.
@@ -159,6 +163,55 @@ pub struct SweepArgs {
     /// Refuse grids with more points than this.
     #[arg(long, value_name = "N", default_value_t = 10_000_000)]
     pub max_points: u64,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file; the shipped seed scenario when omitted.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: Option<PathBuf>,
+
+    /// The policy to study; the first policy that is not the baseline when omitted.
+    #[arg(long, value_name = "NAME")]
+    pub policy: Option<String>,
+
+    /// The step: volumes and prices move by this share of their value, shares by this many
+    /// points.
+    #[arg(long, value_name = "STEP", default_value = "10%")]
+    pub by: String,
+
+    /// The figure to rank by.
+    #[arg(long, value_enum, default_value = "cost")]
+    pub metric: Metric,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SolveArgs {
+    /// Scenario file; the shipped seed scenario when omitted.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: Option<PathBuf>,
+
+    /// The input to solve for, as an override path (e.g. models.deepseek-v4-pro.output).
+    #[arg(long, value_name = "PATH")]
+    pub vary: String,
+
+    /// The policy the target is about.
+    #[arg(long, value_name = "NAME")]
+    pub policy: String,
+
+    /// cost=AMOUNT, savings=AMOUNT, savings-pct=PERCENT or equal=POLICY.
+    #[arg(long, value_name = "GOAL")]
+    pub target: String,
+
+    /// Search range LOW:HIGH; shares 0:1, volume factors 0:100, prices 0:1000 by default.
+    #[arg(long, value_name = "LOW:HIGH")]
+    pub between: Option<String>,
 
     #[command(flatten)]
     pub output: OutputArgs,

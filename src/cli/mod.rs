@@ -13,6 +13,8 @@ pub mod models;
 pub mod output;
 pub mod progress;
 pub mod schema;
+pub mod sensitivity;
+pub mod solve;
 pub mod sweep;
 pub mod validate;
 pub mod whatif;
@@ -37,6 +39,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Gap(args) => gap::run(&cli, args),
         Command::Whatif(args) => whatif::run(&cli, args),
         Command::Sweep(args) => sweep::run(&cli, args),
+        Command::Sensitivity(args) => sensitivity::run(&cli, args),
+        Command::Solve(args) => solve::run(&cli, args),
         Command::Check(args) => check::run(&cli, args),
         Command::Diff(args) => diff::run(&cli, args),
         Command::Validate(args) => validate::run(&cli, args),

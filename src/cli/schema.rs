@@ -22,6 +22,14 @@ pub enum SchemaOf {
     Models,
     /// `gap --format json`
     Gap,
+    /// `whatif --format json`
+    Whatif,
+    /// `sweep --format json`
+    Sweep,
+    /// `sensitivity --format json`
+    Sensitivity,
+    /// `solve --format json`
+    Solve,
     /// scenario files (scenarios/*.yaml)
     Scenario,
     /// price files (pricing/*.yaml)
@@ -29,12 +37,16 @@ pub enum SchemaOf {
 }
 
 impl SchemaOf {
-    pub const ALL: [SchemaOf; 7] = [
+    pub const ALL: [SchemaOf; 11] = [
         SchemaOf::Compare,
         SchemaOf::Check,
         SchemaOf::Diff,
         SchemaOf::Models,
         SchemaOf::Gap,
+        SchemaOf::Whatif,
+        SchemaOf::Sweep,
+        SchemaOf::Sensitivity,
+        SchemaOf::Solve,
         SchemaOf::Scenario,
         SchemaOf::Pricing,
     ];
@@ -46,6 +58,10 @@ impl SchemaOf {
             SchemaOf::Diff => "diff",
             SchemaOf::Models => "models",
             SchemaOf::Gap => "gap",
+            SchemaOf::Whatif => "whatif",
+            SchemaOf::Sweep => "sweep",
+            SchemaOf::Sensitivity => "sensitivity",
+            SchemaOf::Solve => "solve",
             SchemaOf::Scenario => "scenario",
             SchemaOf::Pricing => "pricing",
         }
@@ -71,6 +87,10 @@ pub fn text(what: SchemaOf) -> String {
         SchemaOf::Diff => super::diff::json_schema(),
         SchemaOf::Models => super::models::json_schema(),
         SchemaOf::Gap => super::gap::json_schema(),
+        SchemaOf::Whatif => super::whatif::json_schema(),
+        SchemaOf::Sweep => super::sweep::json_schema(),
+        SchemaOf::Sensitivity => super::sensitivity::json_schema(),
+        SchemaOf::Solve => super::solve::json_schema(),
         SchemaOf::Scenario => scenario::json_schema(),
         SchemaOf::Pricing => pricing::json_schema(),
     };

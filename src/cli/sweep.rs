@@ -313,8 +313,9 @@ fn document(context: &Context, all: &[Decimal], metric: Metric) -> Document {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct SweepJson<'a> {
+    #[schemars(extend("const" = "1"))]
     schema_version: &'static str,
     scenario: &'a str,
     file: &'a str,
@@ -323,7 +324,7 @@ struct SweepJson<'a> {
     points: Vec<PointJson<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct PointJson<'a> {
     values: Vec<&'a str>,
     policy: &'a str,
@@ -371,4 +372,8 @@ impl<'a> SweepJson<'a> {
             points,
         }
     }
+}
+
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(SweepJson<'static>)
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::args::{Cli, WhatifArgs};
 use crate::engine::breakdown::Evaluation;
 use crate::engine::evaluate::evaluate;
-use crate::engine::overrides::apply;
+use crate::engine::whatif::{evaluate_with, WhatifError};
 use crate::load::overrides::parse_assignment;
 use crate::load::values::show_instant;
 use crate::report::{format, json, Cell, Document, Format, Table};
@@ -21,9 +21,10 @@ pub fn run(cli: &Cli, args: &WhatifArgs) -> anyhow::Result<ExitCode> {
         .map(|text| parse_assignment(text).map_err(super::override_error))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let before = evaluate(&scenario, &catalogue)?;
-    let (changed, changed_catalogue) =
-        apply(&scenario, &catalogue, &overrides).map_err(super::override_error)?;
-    let after = evaluate(&changed, &changed_catalogue)?;
+    let after = evaluate_with(&scenario, &catalogue, &overrides).map_err(|error| match error {
+        WhatifError::Override(error) => super::override_error(error),
+        WhatifError::Engine(error) => anyhow::Error::new(error),
+    })?;
     let text = render(&before, &after, &args.set, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
@@ -86,8 +87,9 @@ pub fn render(before: &Evaluation, after: &Evaluation, texts: &[String], format:
     .render(format)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct WhatifJson<'a> {
+    #[schemars(extend("const" = "1"))]
     schema_version: &'static str,
     scenario: &'a str,
     file: &'a str,
@@ -98,7 +100,7 @@ struct WhatifJson<'a> {
     policies: Vec<WhatifPolicyJson<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 struct WhatifPolicyJson<'a> {
     name: &'a str,
     before: String,
@@ -149,4 +151,8 @@ impl<'a> WhatifJson<'a> {
                 .collect(),
         }
     }
+}
+
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(WhatifJson<'static>)
 }

@@ -9,4 +9,7 @@ pub mod fixed;
 pub mod gap;
 pub mod overrides;
 pub mod prices;
+pub mod sensitivity;
+pub mod solve;
 pub mod sweep;
+pub mod whatif;

@@ -1,0 +1,201 @@
+//! `mixcost sensitivity`: a tornado of the inputs that move a policy's cost.
+
+use std::process::ExitCode;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::args::{Cli, Metric, SensitivityArgs};
+use crate::engine::sensitivity::{tornado, Tornado};
+use crate::engine::whatif::{Figure, WhatifError};
+use crate::load::values;
+use crate::report::{format, json, Cell, Document, Format, Notes, Table};
+
+/// Width of the widest bar, in characters.
+const BAR_WIDTH: usize = 24;
+
+pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
+    let catalogue = super::load_catalogue(cli)?;
+    let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    let policy = match &args.policy {
+        Some(name) => {
+            if scenario.policy(name).is_none() {
+                anyhow::bail!(
+                    "no policy '{name}' in '{}'\n  = help: its policies are: {}",
+                    scenario.file,
+                    scenario
+                        .policies
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            name.clone()
+        }
+        None => scenario
+            .policies
+            .iter()
+            .find(|p| p.name != scenario.baseline)
+            .unwrap_or(&scenario.policies[0])
+            .name
+            .clone(),
+    };
+    let step = values::share(&args.by)
+        .ok()
+        .filter(|step| !step.is_zero())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "invalid --by '{}'\n  = help: write a step above 0 and at most 100%, e.g. --by 10%",
+                args.by
+            )
+        })?;
+    let which = match args.metric {
+        Metric::Cost => Figure::Cost,
+        Metric::Savings => Figure::Savings,
+        Metric::SavingsPct => Figure::SavingsPct,
+    };
+    let result =
+        tornado(&scenario, &catalogue, &policy, which, step).map_err(|error| match error {
+            WhatifError::Override(error) => super::override_error(error),
+            WhatifError::Engine(error) => anyhow::Error::new(error),
+        })?;
+    let text = render(&result, &scenario.name, args.output.format);
+    super::output::emit(&text, args.output.output.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn figure_cell(figure: Figure, value: Decimal) -> Cell {
+    match figure {
+        Figure::Cost | Figure::Savings => Cell::Money(value),
+        Figure::SavingsPct => Cell::Share(value),
+    }
+}
+
+fn figure_label(figure: Figure) -> &'static str {
+    match figure {
+        Figure::Cost => "monthly cost",
+        Figure::Savings => "savings vs baseline",
+        Figure::SavingsPct => "savings vs baseline, %",
+    }
+}
+
+/// `████│███`: the share of the swing below and above the base value, scaled to the widest.
+fn bar(low: Decimal, high: Decimal, base: Decimal, widest: Decimal) -> String {
+    let scale = |amount: Decimal| -> usize {
+        if widest.is_zero() {
+            return 0;
+        }
+        let cells = (amount / widest * Decimal::from(BAR_WIDTH)).round();
+        usize::try_from(cells).unwrap_or(0).min(BAR_WIDTH)
+    };
+    let (least, most) = (low.min(high), low.max(high));
+    let left = scale((base - least).max(Decimal::ZERO));
+    let right = scale((most - base).max(Decimal::ZERO));
+    format!(
+        "{}{}│{}",
+        " ".repeat(BAR_WIDTH - left),
+        "█".repeat(left),
+        "█".repeat(right)
+    )
+}
+
+pub fn render(result: &Tornado, scenario: &str, format: Format) -> String {
+    if format == Format::Json {
+        return json::to_string(&SensitivityJson::new(result, scenario));
+    }
+    let widest = result
+        .bars
+        .iter()
+        .map(|b| b.swing)
+        .max()
+        .unwrap_or_default();
+    let mut table = Table::new(&["input", "down", "up", "swing", "effect"]);
+    for item in &result.bars {
+        let mut row = vec![
+            Cell::text(&item.path),
+            figure_cell(result.figure, item.low),
+            figure_cell(result.figure, item.high),
+            figure_cell(result.figure, item.swing),
+        ];
+        if format == Format::Table {
+            row.push(Cell::text(bar(item.low, item.high, result.base, widest)));
+        } else {
+            row.push(Cell::Empty);
+        }
+        table.push(row);
+    }
+    if format != Format::Table {
+        table.columns.pop();
+        for row in &mut table.rows {
+            row.pop();
+        }
+    }
+    let step = format::plain(result.step * Decimal::ONE_HUNDRED);
+    Document {
+        title: format!("{scenario} — sensitivity of {}", result.policy),
+        subtitle: vec![format!(
+            "{} {} at base; volumes and prices moved ±{step}%, shares ±{step} points (within 0–1)",
+            figure_label(result.figure),
+            figure_cell(result.figure, result.base).human()
+        )],
+        tables: vec![(None, table)],
+        notes: vec![Notes {
+            heading: "not moved".to_string(),
+            items: result
+                .skipped
+                .iter()
+                .map(|(path, why)| format!("{path}: {why}"))
+                .collect(),
+            when_empty: None,
+        }],
+    }
+    .render(format)
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct SensitivityJson {
+    #[schemars(extend("const" = "1"))]
+    schema_version: &'static str,
+    scenario: String,
+    policy: String,
+    figure: &'static str,
+    step: String,
+    base: String,
+    inputs: Vec<BarJson>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct BarJson {
+    path: String,
+    down: String,
+    up: String,
+    swing: String,
+}
+
+impl SensitivityJson {
+    fn new(result: &Tornado, scenario: &str) -> Self {
+        SensitivityJson {
+            schema_version: json::SCHEMA_VERSION,
+            scenario: scenario.to_string(),
+            policy: result.policy.clone(),
+            figure: figure_label(result.figure),
+            step: format::plain(result.step),
+            base: format::plain(result.base),
+            inputs: result
+                .bars
+                .iter()
+                .map(|b| BarJson {
+                    path: b.path.clone(),
+                    down: format::plain(b.low),
+                    up: format::plain(b.high),
+                    swing: format::plain(b.swing),
+                })
+                .collect(),
+        }
+    }
+}
+
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(SensitivityJson)
+}

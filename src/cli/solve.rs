@@ -1,0 +1,249 @@
+//! `mixcost solve`: the value of one input at which a policy reaches a target.
+
+use std::process::ExitCode;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::args::{Cli, SolveArgs};
+use crate::engine::solve::{default_range, solve, Goal, Method, Solution, SolveError};
+use crate::engine::whatif::{Figure, WhatifError};
+use crate::load::overrides::parse_path;
+use crate::load::values;
+use crate::report::{format, json, Cell, Document, Format, Table};
+
+pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
+    let catalogue = super::load_catalogue(cli)?;
+    let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    let path = parse_path(&args.vary).map_err(super::override_error)?;
+    let policy_names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
+    let known = |name: &str| -> anyhow::Result<String> {
+        if policy_names.contains(&name) {
+            Ok(name.to_string())
+        } else {
+            anyhow::bail!(
+                "no policy '{name}' in '{}'\n  = help: its policies are: {}",
+                scenario.file,
+                policy_names.join(", ")
+            )
+        }
+    };
+    let policy = known(&args.policy)?;
+    let goal = parse_goal(&args.target, policy, &known)?;
+    let range = match &args.between {
+        Some(text) => parse_between(text)?,
+        None => default_range(&path),
+    };
+    let solution = solve(&scenario, &catalogue, args.vary.trim(), &path, &goal, range).map_err(|error| match error {
+        SolveError::Whatif(WhatifError::Override(error)) => super::override_error(error),
+        SolveError::Unreachable {
+            figure_low,
+            figure_high,
+            ..
+        } => {
+            let shown = |value| figure_text(&goal, value);
+            anyhow::anyhow!(
+                "{error}: {} at {}, {} at {}\n  = help: widen the search with --between LOW:HIGH, or check that the input affects the policy",
+                shown(figure_low),
+                format::plain(range.0),
+                shown(figure_high),
+                format::plain(range.1)
+            )
+        }
+        other => anyhow::Error::new(other),
+    })?;
+    let text = render(&scenario.name, args, &goal, &solution, args.output.format);
+    super::output::emit(&text, args.output.output.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cost=930`, `savings=500`, `savings-pct=40` or `equal=POLICY`.
+fn parse_goal(
+    text: &str,
+    policy: String,
+    known: &dyn Fn(&str) -> anyhow::Result<String>,
+) -> anyhow::Result<Goal> {
+    let help = "write --target cost=AMOUNT, savings=AMOUNT, savings-pct=PERCENT or equal=POLICY";
+    let (kind, value) = text
+        .split_once('=')
+        .ok_or_else(|| anyhow::anyhow!("invalid --target '{text}'\n  = help: {help}"))?;
+    let number = |value: &str| {
+        values::decimal(
+            value
+                .trim()
+                .trim_start_matches('$')
+                .trim_end_matches('%')
+                .replace(',', "")
+                .as_str(),
+        )
+        .map_err(|problem| {
+            anyhow::anyhow!(
+                "invalid --target '{text}': {}\n  = help: {help}",
+                problem.message
+            )
+        })
+    };
+    Ok(match kind.trim() {
+        "cost" => Goal::Reach {
+            policy,
+            figure: Figure::Cost,
+            value: number(value)?,
+        },
+        "savings" => Goal::Reach {
+            policy,
+            figure: Figure::Savings,
+            value: number(value)?,
+        },
+        "savings-pct" => Goal::Reach {
+            policy,
+            figure: Figure::SavingsPct,
+            value: number(value)?,
+        },
+        "equal" => Goal::Equal {
+            policy,
+            other: known(value.trim())?,
+        },
+        other => anyhow::bail!("invalid --target: unknown goal '{other}'\n  = help: {help}"),
+    })
+}
+
+fn parse_between(text: &str) -> anyhow::Result<(Decimal, Decimal)> {
+    let help = "write --between LOW:HIGH with LOW below HIGH, e.g. --between 0:100";
+    let (low, high) = text
+        .split_once(':')
+        .ok_or_else(|| anyhow::anyhow!("invalid --between '{text}'\n  = help: {help}"))?;
+    let parse = |part: &str| {
+        values::decimal(part).map_err(|problem| {
+            anyhow::anyhow!(
+                "invalid --between '{text}': {}\n  = help: {help}",
+                problem.message
+            )
+        })
+    };
+    let (low, high) = (parse(low)?, parse(high)?);
+    if low >= high {
+        anyhow::bail!(
+            "invalid --between '{text}': the range is empty or inverted\n  = help: {help}"
+        );
+    }
+    Ok((low, high))
+}
+
+fn goal_text(goal: &Goal) -> String {
+    match goal {
+        Goal::Reach {
+            policy,
+            figure,
+            value,
+        } => match figure {
+            Figure::Cost => format!("{policy} costs {}", format::money(*value)),
+            Figure::Savings => format!(
+                "{policy} saves {} against the baseline",
+                format::money(*value)
+            ),
+            Figure::SavingsPct => format!(
+                "{policy} saves {}% against the baseline",
+                format::plain(*value)
+            ),
+        },
+        Goal::Equal { policy, other } => format!("{policy} costs the same as {other}"),
+    }
+}
+
+/// The goal's figure at some value, as a user reads it.
+fn figure_text(goal: &Goal, value: Decimal) -> String {
+    match goal {
+        Goal::Reach { policy, figure, .. } => match figure {
+            Figure::Cost => format!("{policy} costs {}", format::money(value)),
+            Figure::Savings => format!("{policy} saves {}", format::money(value)),
+            Figure::SavingsPct => format!(
+                "{policy} saves {}",
+                format::percent_delta(value).trim_start_matches('+')
+            ),
+        },
+        Goal::Equal { policy, other } => format!(
+            "{policy} costs {} against {other}",
+            format::money_delta(value)
+        ),
+    }
+}
+
+fn method_text(solution: &Solution) -> &'static str {
+    match (solution.method, solution.residual.is_zero()) {
+        (Method::ClosedForm, true) => "closed form, exact",
+        (Method::ClosedForm, false) => "closed form; exact up to the rounding of the answer",
+        (Method::Bisection, _) => "bisection",
+    }
+}
+
+fn render(
+    scenario: &str,
+    args: &SolveArgs,
+    goal: &Goal,
+    solution: &Solution,
+    format: Format,
+) -> String {
+    if format == Format::Json {
+        return json::to_string(&SolveJson {
+            schema_version: json::SCHEMA_VERSION,
+            scenario: scenario.to_string(),
+            path: args.vary.trim().to_string(),
+            target: goal_text(goal),
+            value: format::plain(solution.value),
+            method: method_text(solution),
+            residual: format::plain(solution.residual),
+            costs: solution
+                .costs
+                .iter()
+                .map(|(name, cost)| PolicyCostJson {
+                    policy: name.clone(),
+                    cost: format::fixed(*cost, 2),
+                    cost_exact: format::plain(*cost),
+                })
+                .collect(),
+        });
+    }
+    let mut table = Table::new(&["policy", "monthly cost at the answer"]);
+    for (name, cost) in &solution.costs {
+        table.push(vec![Cell::text(name), Cell::Money(*cost)]);
+    }
+    Document {
+        title: format!("{scenario} — solve"),
+        subtitle: vec![
+            format!("target: {}", goal_text(goal)),
+            format!(
+                "answer: {} = {} ({})",
+                args.vary.trim(),
+                format::plain(solution.value),
+                method_text(solution)
+            ),
+        ],
+        tables: vec![(None, table)],
+        notes: Vec::new(),
+    }
+    .render(format)
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct SolveJson {
+    #[schemars(extend("const" = "1"))]
+    schema_version: &'static str,
+    scenario: String,
+    path: String,
+    target: String,
+    value: String,
+    method: &'static str,
+    residual: String,
+    costs: Vec<PolicyCostJson>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct PolicyCostJson {
+    policy: String,
+    cost: String,
+    cost_exact: String,
+}
+
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(SolveJson)
+}

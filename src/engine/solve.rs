@@ -1,0 +1,237 @@
+//! Goal seek and break-even: the value of one input at which a target holds.
+//!
+//! The target is a policy's cost reaching an amount, its savings reaching an amount or a
+//! share of the baseline, or two policies costing the same. Most inputs enter the cost
+//! linearly, so the engine first checks linearity exactly (the midpoint of the range must give
+//! the mean of the ends) and then solves in closed form; otherwise it bisects. Either way the
+//! answer is checked by pricing the scenario at it.
+
+use rust_decimal::Decimal;
+
+use super::overrides::{Change, Override, OverridePath, WorkloadField};
+use super::whatif::{evaluate_with, figure, Figure, WhatifError};
+use crate::model::catalogue::Catalogue;
+use crate::model::scenario::Scenario;
+
+/// What must hold at the answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Goal {
+    /// `figure` of `policy` equals `value`.
+    Reach {
+        policy: String,
+        figure: Figure,
+        value: Decimal,
+    },
+    /// `policy` costs the same as `other`.
+    Equal { policy: String, other: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Linear in the input: solved in closed form.
+    ClosedForm,
+    /// Not linear: bisection to the given tolerance.
+    Bisection,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Solution {
+    pub value: Decimal,
+    pub method: Method,
+    /// The goal's gap at the answer (0 when exact).
+    pub residual: Decimal,
+    /// Cost of each policy at the answer, in scenario order.
+    pub costs: Vec<(String, Decimal)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SolveError {
+    #[error(transparent)]
+    Whatif(#[from] WhatifError),
+    #[error("no value of {path} between {low} and {high} reaches the target")]
+    Unreachable {
+        path: String,
+        low: Decimal,
+        high: Decimal,
+        /// The goal's figure at both ends (for `equal`, the cost difference).
+        figure_low: Decimal,
+        figure_high: Decimal,
+    },
+    #[error("the target is undefined here (a share of a baseline that costs nothing)")]
+    Undefined,
+}
+
+/// The default search range for `path`: shares 0–1, volume factors 0–100, and prices or token
+/// counts from 0 to 100 times their current value (at least 1,000).
+pub fn default_range(path: &OverridePath) -> (Decimal, Decimal) {
+    match path {
+        OverridePath::Workload { field, .. } if field.is_share() => (Decimal::ZERO, Decimal::ONE),
+        OverridePath::Discount { .. } => (Decimal::ZERO, Decimal::ONE),
+        OverridePath::Workload {
+            field: WorkloadField::Volume,
+            ..
+        } => (Decimal::ZERO, Decimal::ONE_HUNDRED),
+        OverridePath::Model { .. } => (Decimal::ZERO, Decimal::from(1_000)),
+        _ => (Decimal::ZERO, Decimal::from(1_000_000_000_000u64)),
+    }
+}
+
+/// Volume is relative: its value is a factor.
+fn change_for(path: &OverridePath, value: Decimal) -> Change {
+    match path {
+        OverridePath::Workload {
+            field: WorkloadField::Volume,
+            ..
+        } => Change::Scale(value),
+        _ => Change::Set(value),
+    }
+}
+
+/// The goal's gap, its figure as shown, and every policy's cost, at one value.
+struct Priced {
+    gap: Decimal,
+    shown: Decimal,
+    costs: Vec<(String, Decimal)>,
+}
+
+struct Problem<'a> {
+    scenario: &'a Scenario,
+    catalogue: &'a Catalogue,
+    path_text: &'a str,
+    path: &'a OverridePath,
+    goal: &'a Goal,
+}
+
+impl Problem<'_> {
+    /// The goal's gap at `value` (zero at the answer, and linear in the costs: a savings share
+    /// is compared as `100 × savings − share × baseline`, never divided), the goal's figure as
+    /// a user reads it, and every policy's cost.
+    fn gap(&self, value: Decimal) -> Result<Priced, SolveError> {
+        let item = Override {
+            path_text: self.path_text.to_string(),
+            path: self.path.clone(),
+            change: change_for(self.path, value),
+        };
+        let evaluation = evaluate_with(self.scenario, self.catalogue, &[item])?;
+        let cost =
+            |name: &str| figure(&evaluation, name, Figure::Cost).ok_or(SolveError::Undefined);
+        let (gap, shown) = match self.goal {
+            Goal::Reach {
+                policy,
+                figure: which,
+                value,
+            } => {
+                let shown = figure(&evaluation, policy, *which).ok_or(SolveError::Undefined)?;
+                let gap = match which {
+                    Figure::SavingsPct => {
+                        let baseline = cost(&evaluation.baseline)?;
+                        (baseline - cost(policy)?) * Decimal::ONE_HUNDRED - *value * baseline
+                    }
+                    _ => shown - value,
+                };
+                (gap, shown)
+            }
+            Goal::Equal { policy, other } => {
+                let difference = cost(policy)? - cost(other)?;
+                (difference, difference)
+            }
+        };
+        let costs = evaluation
+            .policies
+            .iter()
+            .map(|p| (p.policy.clone(), p.total))
+            .collect();
+        Ok(Priced { gap, shown, costs })
+    }
+}
+
+/// Finds the value of `path` in `[low, high]` at which `goal` holds.
+pub fn solve(
+    scenario: &Scenario,
+    catalogue: &Catalogue,
+    path_text: &str,
+    path: &OverridePath,
+    goal: &Goal,
+    (low, high): (Decimal, Decimal),
+) -> Result<Solution, SolveError> {
+    let problem = Problem {
+        scenario,
+        catalogue,
+        path_text,
+        path,
+        goal,
+    };
+    let Priced {
+        gap: gap_low,
+        shown: figure_low,
+        ..
+    } = problem.gap(low)?;
+    let Priced {
+        gap: gap_high,
+        shown: figure_high,
+        ..
+    } = problem.gap(high)?;
+    let unreachable = || SolveError::Unreachable {
+        path: path_text.to_string(),
+        low,
+        high,
+        figure_low,
+        figure_high,
+    };
+    if gap_low.is_sign_positive() == gap_high.is_sign_positive()
+        && !gap_low.is_zero()
+        && !gap_high.is_zero()
+    {
+        return Err(unreachable());
+    }
+    let middle = (low + high) / Decimal::TWO;
+    let gap_middle = problem.gap(middle)?.gap;
+    let linear = gap_middle == (gap_low + gap_high) / Decimal::TWO;
+    if linear && gap_high != gap_low {
+        let value = low - gap_low * (high - low) / (gap_high - gap_low);
+        let Priced {
+            gap: residual,
+            costs,
+            ..
+        } = problem.gap(value)?;
+        return Ok(Solution {
+            value: value.normalize(),
+            method: Method::ClosedForm,
+            residual,
+            costs,
+        });
+    }
+    // Bisection on the sign change.
+    let (mut below, mut above) = (low, high);
+    let low_negative = gap_low.is_sign_negative();
+    let tolerance = (high - low) * Decimal::new(1, 12);
+    for _ in 0..200 {
+        if above - below <= tolerance {
+            break;
+        }
+        let point = (below + above) / Decimal::TWO;
+        let gap = problem.gap(point)?.gap;
+        if gap.is_zero() {
+            below = point;
+            above = point;
+            break;
+        }
+        if gap.is_sign_negative() == low_negative {
+            below = point;
+        } else {
+            above = point;
+        }
+    }
+    let value = (below + above) / Decimal::TWO;
+    let Priced {
+        gap: residual,
+        costs,
+        ..
+    } = problem.gap(value)?;
+    Ok(Solution {
+        value: value.normalize(),
+        method: Method::Bisection,
+        residual,
+        costs,
+    })
+}
