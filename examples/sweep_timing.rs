@@ -32,27 +32,37 @@ fn main() {
         })
         .collect();
     let mut times = Vec::new();
-    let mut checksum = Decimal::ZERO;
+    let mut samples: Vec<String> = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
         let variants = variants(&scenario, &catalogue, &axes).expect("variants");
         let sweep = Sweep::new(&scenario, &variants, axes.clone(), &[], u64::MAX).expect("sweep");
-        let mut total = Decimal::ZERO;
+        // Keep a few exact points (point index × 3 policies) for the NumPy cross-check.
+        let wanted = [0u64, 123_456, 999_999];
+        let mut kept: Vec<String> = Vec::new();
         sweep
-            .run(65_536, |_, costs| {
-                total += costs[costs.len() - 1];
+            .run(65_536, |start, costs| {
+                for point in wanted {
+                    if (start..start + (costs.len() / 3) as u64).contains(&point) {
+                        let at = (point - start) as usize * 3;
+                        let exact: Vec<String> =
+                            costs[at..at + 3].iter().map(Decimal::to_string).collect();
+                        kept.push(format!("[{point}, \"{}\"]", exact.join(",")));
+                    }
+                }
                 true
             })
             .expect("run");
         times.push(started.elapsed().as_secs_f64());
-        checksum = total;
+        samples = kept;
     }
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
     let evaluations = 1_000_000.0 * 3.0;
     println!(
-        "{{\"points\": 1000000, \"policies\": 3, \"threads\": {}, \"median_seconds\": {median:.4}, \"evaluations_per_second\": {:.0}, \"checksum\": \"{checksum}\"}}",
+        "{{\"points\": 1000000, \"policies\": 3, \"threads\": {}, \"median_seconds\": {median:.4}, \"evaluations_per_second\": {:.0}, \"samples\": [{}]}}",
         rayon::current_num_threads(),
-        evaluations / median
+        evaluations / median,
+        samples.join(", ")
     );
 }

@@ -87,6 +87,9 @@ fn sweep_error(error: SweepError) -> anyhow::Error {
         SweepError::Repeated(path) => {
             anyhow::anyhow!("'{path}' is varied twice\n  = help: give each path one --vary with all its values")
         }
+        SweepError::TooManyAxes => anyhow::anyhow!(
+            "{error}\n  = help: vary fewer parameters at once, or fix some with a scenario copy"
+        ),
         SweepError::Interrupted => anyhow::anyhow!("interrupted; no output file was written"),
         SweepError::Engine(error) => anyhow::Error::new(error),
     }

@@ -63,6 +63,17 @@ pub struct FixedVolume {
     one: i128,
 }
 
+/// A workload's numbers at the sweep's scales before its token split: what a point changes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FixedNumbers {
+    pub input: i128,
+    pub output: i128,
+    pub hit: i128,
+    pub write: i128,
+    pub batch: i128,
+    pub off_peak: i128,
+}
+
 /// A [`WorkloadPlan`] in fixed point.
 #[derive(Clone, Debug)]
 pub struct FixedPlan {
@@ -120,22 +131,43 @@ impl Scales {
         Some(FixedPlan { segments })
     }
 
+    /// A share at this sweep's scale, if it has no more decimals than the scale.
+    #[inline]
+    pub fn share(self, value: Decimal) -> Option<i128> {
+        at_scale(value, self.share)
+    }
+
     /// A workload's numbers at this sweep's scales; `None` when a share has more decimals.
     #[inline]
-    pub fn volume(self, numbers: &Numbers) -> Option<FixedVolume> {
+    pub fn numbers(self, numbers: &Numbers) -> Option<FixedNumbers> {
+        Some(FixedNumbers {
+            input: i128::from(numbers.input_tokens),
+            output: i128::from(numbers.output_tokens),
+            hit: self.share(numbers.cache_hit_rate)?,
+            write: self.share(numbers.cache_write_rate)?,
+            batch: self.share(numbers.batch_share)?,
+            off_peak: self.share(numbers.off_peak_share.unwrap_or_default())?,
+        })
+    }
+
+    /// The token split and shares of `numbers`; `None` when a product overflows or the cache
+    /// shares add up to more than 1 (the `Decimal` path then reports it).
+    #[inline]
+    pub fn volume(self, numbers: &FixedNumbers) -> Option<FixedVolume> {
         let one = POW10[self.share as usize];
-        let input = i128::from(numbers.input_tokens);
-        let hit = at_scale(numbers.cache_hit_rate, self.share)?;
-        let write = at_scale(numbers.cache_write_rate, self.share)?;
+        let uncached = one - numbers.hit - numbers.write;
+        if uncached < 0 {
+            return None;
+        }
         Some(FixedVolume {
             tokens: [
-                input.checked_mul(one - hit - write)?,
-                input.checked_mul(hit)?,
-                input.checked_mul(write)?,
-                i128::from(numbers.output_tokens).checked_mul(one)?,
+                numbers.input.checked_mul(uncached)?,
+                numbers.input.checked_mul(numbers.hit)?,
+                numbers.input.checked_mul(numbers.write)?,
+                numbers.output.checked_mul(one)?,
             ],
-            batch: at_scale(numbers.batch_share, self.share)?,
-            off_peak: at_scale(numbers.off_peak_share.unwrap_or_default(), self.share)?,
+            batch: numbers.batch,
+            off_peak: numbers.off_peak,
             one,
         })
     }

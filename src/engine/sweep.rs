@@ -15,10 +15,10 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::evaluate::{EngineError, Market, WorkloadPlan};
-use super::fixed::{exact_scale, FixedPlan, Scales};
+use super::fixed::{exact_scale, FixedNumbers, FixedPlan, Scales};
 use super::overrides::{
     apply, apply_to_numbers, select_workloads, Change, Numbers, Override, OverrideError,
-    OverridePath,
+    OverridePath, WorkloadField,
 };
 use crate::model::catalogue::Catalogue;
 use crate::model::scenario::Scenario;
@@ -43,6 +43,8 @@ pub enum SweepError {
     UnknownPolicy(String),
     #[error("'{0}' is varied twice")]
     Repeated(String),
+    #[error("a sweep varies at most {MAX_AXES} parameters")]
+    TooManyAxes,
     #[error("interrupted")]
     Interrupted,
 }
@@ -54,6 +56,20 @@ struct PlanSet<'a> {
     /// The same plans in fixed point, when the sweep's numbers fit one set of scales.
     fixed: Option<Vec<Vec<FixedPlan>>>,
     numbers: Vec<Numbers>,
+    /// `numbers` in fixed point, for sweeps whose volume axes only set shares.
+    fixed_numbers: Option<Vec<FixedNumbers>>,
+}
+
+/// The most parameters one sweep varies.
+pub const MAX_AXES: usize = 16;
+
+/// A volume axis that only sets a share, with its values in fixed point: such axes skip the
+/// `Decimal` override arithmetic entirely.
+struct ShareAxis {
+    axis: usize,
+    field: WorkloadField,
+    workloads: Vec<usize>,
+    values: Vec<i128>,
 }
 
 /// Shares written with more decimals than this are priced by the `Decimal` path.
@@ -71,6 +87,8 @@ pub struct Sweep<'a> {
     volume_axes: Vec<VolumeAxis>,
     plan_sets: Vec<PlanSet<'a>>,
     scales: Option<Scales>,
+    /// Present when every volume axis sets a share and every value fits the scales.
+    share_axes: Option<Vec<ShareAxis>>,
 }
 
 /// A dimension that changes only volumes and shares, with the workloads it touches.
@@ -134,6 +152,9 @@ impl<'a> Sweep<'a> {
         policy_names: &[String],
         max_points: u64,
     ) -> Result<Sweep<'a>, SweepError> {
+        if axes.len() > MAX_AXES {
+            return Err(SweepError::TooManyAxes);
+        }
         for (index, axis) in axes.iter().enumerate() {
             if axes[..index].iter().any(|other| other.path == axis.path) {
                 return Err(SweepError::Repeated(axis.path_text.clone()));
@@ -221,6 +242,7 @@ impl<'a> Sweep<'a> {
                 plans,
                 fixed: None,
                 numbers: variant.workloads.iter().map(Numbers::of).collect(),
+                fixed_numbers: None,
             });
         }
         let scales = fixed_scales(&axes, &plan_sets);
@@ -231,8 +253,10 @@ impl<'a> Sweep<'a> {
                     .iter()
                     .map(|row| row.iter().map(|plan| scales.plan(plan)).collect())
                     .collect();
+                set.fixed_numbers = set.numbers.iter().map(|n| scales.numbers(n)).collect();
             }
         }
+        let share_axes = scales.and_then(|scales| share_axes(scales, &axes, &volume_axes));
         Ok(Sweep {
             axes,
             policies,
@@ -242,6 +266,7 @@ impl<'a> Sweep<'a> {
             volume_axes,
             plan_sets,
             scales,
+            share_axes,
         })
     }
 
@@ -260,24 +285,28 @@ impl<'a> Sweep<'a> {
     ) -> Result<(), OverrideError> {
         // Decode the point's coordinates without allocating: last axis fastest.
         let mut remainder = index;
-        let mut digits = [0usize; 16];
-        let many = self.axes.len() > digits.len();
-        let mut spilled = Vec::new();
-        if many {
-            spilled = self.coordinates(index);
-        } else {
-            for position in (0..self.axes.len()).rev() {
-                let size = self.axes[position].values.len() as u64;
-                digits[position] = (remainder % size) as usize;
-                remainder /= size;
-            }
+        let mut digits = [0usize; MAX_AXES];
+        for position in (0..self.axes.len()).rev() {
+            let size = self.axes[position].values.len() as u64;
+            digits[position] = (remainder % size) as usize;
+            remainder /= size;
         }
-        let digit = |axis: usize| if many { spilled[axis] } else { digits[axis] };
+        let digit = |axis: usize| digits[axis];
         let mut combo = 0usize;
         for &axis in &self.plan_axes {
             combo = combo * self.axes[axis].values.len() + digit(axis);
         }
         let set = &self.plan_sets[combo];
+        if let (Some(scales), Some(share_axes), Some(fixed), Some(base)) = (
+            self.scales,
+            &self.share_axes,
+            &set.fixed,
+            &set.fixed_numbers,
+        ) {
+            if shares_only_costs(scales, share_axes, &digits, fixed, base, costs).is_some() {
+                return Ok(());
+            }
+        }
         scratch.clear();
         scratch.extend_from_slice(&set.numbers);
         for volume_axis in &self.volume_axes {
@@ -350,6 +379,81 @@ impl<'a> Sweep<'a> {
     }
 }
 
+/// Share axes in fixed point, when every volume axis sets a share to values that fit `scales`.
+fn share_axes(scales: Scales, axes: &[Axis], volume_axes: &[VolumeAxis]) -> Option<Vec<ShareAxis>> {
+    volume_axes
+        .iter()
+        .map(|volume_axis| {
+            let axis = &axes[volume_axis.axis];
+            let OverridePath::Workload { field, .. } = &axis.path else {
+                return None;
+            };
+            if !field.is_share() {
+                return None;
+            }
+            let values = axis
+                .values
+                .iter()
+                .map(|change| match change {
+                    Change::Set(value) if *value >= Decimal::ZERO && *value <= Decimal::ONE => {
+                        scales.share(*value)
+                    }
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some(ShareAxis {
+                axis: volume_axis.axis,
+                field: *field,
+                workloads: volume_axis.workloads.iter().map(|(w, _)| *w).collect(),
+                values,
+            })
+        })
+        .collect()
+}
+
+/// Prices a point whose volume axes only set shares, without any `Decimal` arithmetic until the
+/// totals; `None` sends it to the general path (which also reports invalid combinations).
+#[inline]
+fn shares_only_costs(
+    scales: Scales,
+    share_axes: &[ShareAxis],
+    digits: &[usize; MAX_AXES],
+    fixed: &[Vec<FixedPlan>],
+    base: &[FixedNumbers],
+    costs: &mut [Decimal],
+) -> Option<()> {
+    const INLINE: usize = 16;
+    if base.len() > INLINE {
+        return None;
+    }
+    let mut numbers = [FixedNumbers::default(); INLINE];
+    numbers[..base.len()].copy_from_slice(base);
+    for axis in share_axes {
+        let value = axis.values[digits[axis.axis]];
+        for &workload in &axis.workloads {
+            let slot = &mut numbers[workload];
+            match axis.field {
+                WorkloadField::CacheHitRate => slot.hit = value,
+                WorkloadField::CacheWriteRate => slot.write = value,
+                WorkloadField::BatchShare => slot.batch = value,
+                _ => slot.off_peak = value,
+            }
+        }
+    }
+    let mut volumes = [None; INLINE];
+    for (volume, numbers) in volumes.iter_mut().zip(&numbers[..base.len()]) {
+        *volume = Some(scales.volume(numbers)?);
+    }
+    for (slot, plans) in costs.iter_mut().zip(fixed) {
+        let mut total = 0i128;
+        for (plan, volume) in plans.iter().zip(&volumes) {
+            scales.add_cost(plan, volume.as_ref()?, &mut total)?;
+        }
+        *slot = scales.to_decimal(total)?;
+    }
+    Some(())
+}
+
 /// Prices one point in fixed point; `None` sends it to the `Decimal` path.
 #[inline]
 fn fixed_costs(
@@ -364,7 +468,7 @@ fn fixed_costs(
         return None;
     }
     for (slot, numbers) in volumes.iter_mut().zip(numbers) {
-        *slot = Some(scales.volume(numbers)?);
+        *slot = Some(scales.volume(&scales.numbers(numbers)?)?);
     }
     for (slot, plans) in costs.iter_mut().zip(fixed) {
         let mut total = 0i128;
