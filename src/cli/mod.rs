@@ -9,6 +9,7 @@ pub mod compare;
 pub mod gap;
 pub mod models;
 pub mod output;
+pub mod workflow;
 
 use std::path::Path;
 use std::process::ExitCode;

@@ -4,3 +4,4 @@ pub mod breakdown;
 pub mod evaluate;
 pub mod gap;
 pub mod prices;
+pub mod quality;

@@ -5,6 +5,7 @@
 pub mod checker;
 pub mod diagnostic;
 pub mod pricing;
+pub mod quality;
 pub mod scenario;
 pub mod source;
 pub mod suggest;

@@ -1,4 +1,5 @@
 //! The validated domain: pricing catalogue and scenarios, free of any file format.
 
 pub mod catalogue;
+pub mod quality;
 pub mod scenario;

@@ -167,6 +167,10 @@ pub struct Scenario {
     pub baseline: String,
     /// Negotiated discount per provider id (0.1 for `10%`).
     pub discounts: BTreeMap<String, Decimal>,
+    /// Pass rates, fallback chains and reviewers; `None` when the scenario has no `quality:`.
+    pub quality: Option<super::quality::Quality>,
+    /// Volume uncertainty for `simulate`; empty when the scenario has no `uncertainty:`.
+    pub uncertainty: super::quality::Uncertainty,
 }
 
 impl Scenario {
