@@ -94,3 +94,15 @@ fn human_reviewer_with_no_cost() {
         "tests/fixtures/quality/two-step.yaml",
     ]));
 }
+
+#[test]
+fn zero_trials() {
+    insta::assert_snapshot!(rejected(&["simulate", "--trials", "0"]));
+}
+
+#[test]
+fn a_budget_that_is_not_money() {
+    insta::assert_snapshot!(rejected(&["simulate", "--budget", "lots"]));
+    let negative = rejected(&["simulate", "--budget=-5"]);
+    assert!(negative.contains("amount '-5' is negative"), "{negative}");
+}

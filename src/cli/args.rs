@@ -31,6 +31,8 @@ pub enum Command {
     Models(ModelsArgs),
     /// The price multiplier between two models, per column.
     Gap(GapArgs),
+    /// Monte Carlo of a month: P5–P99 spend and cost per successful task per policy.
+    Simulate(SimulateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -95,6 +97,28 @@ pub struct GapArgs {
     /// The workload of --scenario to blend at.
     #[arg(long, value_name = "NAME", requires = "scenario")]
     pub workload: Option<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The scenario file; the shipped seed scenario when omitted.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: Option<PathBuf>,
+
+    /// Number of simulated months.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub trials: u64,
+
+    /// Seed of the random draws; the same seed gives the same output on any thread count.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+
+    /// Monthly budget in USD (`1500`, `$1,500.00`): report each policy's chance of exceeding it.
+    #[arg(long, value_name = "AMOUNT")]
+    pub budget: Option<String>,
 
     #[command(flatten)]
     pub output: OutputArgs,

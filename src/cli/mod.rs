@@ -9,6 +9,7 @@ pub mod compare;
 pub mod gap;
 pub mod models;
 pub mod output;
+pub mod simulate;
 pub mod workflow;
 
 use std::path::Path;
@@ -29,6 +30,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Compare(args) => compare::run(&cli, args),
         Command::Models(args) => models::run(&cli, args),
         Command::Gap(args) => gap::run(&cli, args),
+        Command::Simulate(args) => simulate::run(&cli, args),
     }
 }
 

@@ -5,3 +5,4 @@ pub mod evaluate;
 pub mod gap;
 pub mod prices;
 pub mod quality;
+pub mod simulate;
