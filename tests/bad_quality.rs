@@ -106,3 +106,26 @@ fn a_budget_that_is_not_money() {
     let negative = rejected(&["simulate", "--budget=-5"]);
     assert!(negative.contains("amount '-5' is negative"), "{negative}");
 }
+
+#[test]
+fn reviewer_named_like_a_model() {
+    let stderr = rejected(&[
+        "compare",
+        "--pricing",
+        &format!("{FIXTURES}/human-named-like-model"),
+    ]);
+    assert!(stderr.contains("'gpt-5.5' is defined twice"), "{stderr}");
+}
+
+#[test]
+fn reviewer_named_like_a_model_loaded_later() {
+    let stderr = rejected(&[
+        "compare",
+        "--pricing",
+        &format!("{FIXTURES}/human-named-like-model-first"),
+    ]);
+    assert!(
+        stderr.contains("'gpt-5.5' is both a human reviewer and a model"),
+        "{stderr}"
+    );
+}

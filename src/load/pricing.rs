@@ -303,6 +303,21 @@ pub fn build_catalogue<'a>(
             Err(error) => diagnostics.extend(error.diagnostics),
         }
     }
+    // A model loaded after a reviewer of the same name (humans are inserted first).
+    for human in catalogue.humans.values() {
+        if let Some(model) = catalogue.models.get(&human.id) {
+            diagnostics.push(
+                Diagnostic::error(
+                    &human.origin.file,
+                    format!(
+                        "'{}' is both a human reviewer and a model (defined in {}:{})",
+                        human.id, model.origin.file, model.origin.position.line
+                    ),
+                )
+                .with_help("models and human reviewers share one namespace; rename one"),
+            );
+        }
+    }
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(LoadError::new(diagnostics));
     }
