@@ -22,7 +22,7 @@ fn plan() -> Plan {
         .expect("the benchmark scenario loads")
         .0;
     let workflow = evaluate_workflow(&scenario, &catalogue).expect("the workflow prices");
-    Plan::with_quality(&scenario, &workflow).expect("the plan builds")
+    Plan::with_quality(&scenario, &catalogue, &workflow).expect("the plan builds")
 }
 
 #[divan::bench(sample_count = 10, sample_size = 1)]

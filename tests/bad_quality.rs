@@ -129,3 +129,8 @@ fn reviewer_named_like_a_model_loaded_later() {
         "{stderr}"
     );
 }
+
+#[test]
+fn normal_tokens_per_request() {
+    insta::assert_snapshot!(compare("normal-token-spread.yaml"));
+}

@@ -27,7 +27,7 @@ fn run(path: &str, trials: u64, seed: u64) -> Simulation {
     let catalogue = catalogue();
     let scenario = load(path, &catalogue);
     let workflow = evaluate_workflow(&scenario, &catalogue).unwrap();
-    let plan = Plan::with_quality(&scenario, &workflow).unwrap();
+    let plan = Plan::with_quality(&scenario, &catalogue, &workflow).unwrap();
     let settings = Settings {
         trials,
         seed,
@@ -154,4 +154,66 @@ fn a_scenario_without_quality_simulates_volume_only() {
         "{output}"
     );
     assert!(!output.contains("cost per successful task"));
+}
+
+/// Per-request cost of the long-context fixture by brute force: 400,000 request sizes drawn
+/// one by one, each priced whole at standard ($5 / $30) or long-context ($10 / $45) prices.
+fn brute_force_cost_per_request() -> f64 {
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, LogNormal};
+    let (mean, spread) = (200_000.0f64, 0.6f64);
+    let sigma2 = (1.0 + spread * spread).ln();
+    let sizes = LogNormal::new(mean.ln() - sigma2 / 2.0, sigma2.sqrt()).unwrap();
+    let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(11);
+    let draws = 400_000;
+    let total: f64 = (0..draws)
+        .map(|_| {
+            let input: f64 = sizes.sample(&mut rng);
+            if input > 272_000.0 {
+                (input * 10.0 + 1_000.0 * 45.0) / 1e6
+            } else {
+                (input * 5.0 + 1_000.0 * 30.0) / 1e6
+            }
+        })
+        .sum();
+    total / draws as f64
+}
+
+#[test]
+fn token_distributions_put_the_right_share_of_requests_on_long_context_prices() {
+    let expected = brute_force_cost_per_request() * 100_000.0;
+    let catalogue = catalogue();
+    for path in [
+        "tests/fixtures/quality/long-context.yaml",
+        "tests/fixtures/quality/long-context-no-quality.yaml",
+    ] {
+        let scenario = load(path, &catalogue);
+        let plan = match scenario.quality {
+            Some(_) => {
+                let workflow = evaluate_workflow(&scenario, &catalogue).unwrap();
+                Plan::with_quality(&scenario, &catalogue, &workflow).unwrap()
+            }
+            None => {
+                let evaluation =
+                    mixcost::engine::evaluate::evaluate(&scenario, &catalogue).unwrap();
+                Plan::without_quality(&scenario, &catalogue, &evaluation).unwrap()
+            }
+        };
+        let settings = Settings {
+            trials: 2_000,
+            seed: 4,
+            budget: None,
+        };
+        let simulation = simulate(&plan, settings, &|_| {}).unwrap();
+        let policy = &simulation.policies[0];
+        // At the mean size (200k < 272k) every request would be standard:
+        // 100k × (200k × $5 + 1k × $30) / 1M = $100,000 + $3,000.
+        assert_eq!(policy.expected, Decimal::from(103_000));
+        let mean: f64 = policy.cost.mean.to_string().parse().unwrap();
+        assert!(
+            (mean - expected).abs() / expected < 0.01,
+            "{path}: simulated {mean}, brute force {expected}"
+        );
+        assert!(mean > 110_000.0, "{path}: long-context requests cost more");
+    }
 }

@@ -30,8 +30,12 @@ pub fn run(cli: &Cli, args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
     let plan = match scenario.quality {
-        Some(_) => Plan::with_quality(&scenario, &evaluate_workflow(&scenario, &catalogue)?)?,
-        None => Plan::without_quality(&scenario, &evaluate(&scenario, &catalogue)?)?,
+        Some(_) => Plan::with_quality(
+            &scenario,
+            &catalogue,
+            &evaluate_workflow(&scenario, &catalogue)?,
+        )?,
+        None => Plan::without_quality(&scenario, &catalogue, &evaluate(&scenario, &catalogue)?)?,
     };
     let settings = Settings {
         trials: args.trials,
@@ -169,18 +173,26 @@ pub fn document(scenario: &Scenario, simulation: &Simulation) -> Document {
         ),
         volume_line(scenario),
     ];
+    if !scenario.uncertainty.input_tokens.is_empty() {
+        let spreads: Vec<String> = scenario
+            .uncertainty
+            .input_tokens
+            .iter()
+            .map(|(workload, spread)| {
+                format!(
+                    "{workload} lognormal ±{}%",
+                    format::plain(spread.spread * Decimal::ONE_HUNDRED)
+                )
+            })
+            .collect();
+        subtitle.push(format!("input tokens per request: {}", spreads.join(", ")));
+    }
     if scenario.quality.is_some() {
         subtitle.push(
             "pass rates: Beta(passes, fails) where eval counts are given, else fixed; failures per step drawn as binomials".to_string(),
         );
     }
-    Document {
-        title: scenario.name.clone(),
-        subtitle,
-        tables,
-        notes: vec![Notes {
-            heading: "method".to_string(),
-            items: vec![
+    let mut items = vec![
                 "each trial has its own generator seeded from (seed, trial index): the same seed gives the same output on any number of threads".to_string(),
                 "means are exact decimal sums of simulated request counts × exact per-request costs; percentiles are per-trial f64 totals rounded to cents".to_string(),
                 format!(
@@ -191,8 +203,18 @@ pub fn document(scenario: &Scenario, simulation: &Simulation) -> Document {
                         .map(|p| format!("{} {}", p.policy, format::money(p.standard_error)))
                         .collect::<Vec<_>>()
                         .join(", ")
-                ),
-            ],
+        ),
+    ];
+    if !scenario.uncertainty.input_tokens.is_empty() {
+        items.push("with input tokens spread per request, the share above a long-context threshold is drawn per step (binomial) and priced at its mean size there (lognormal partial expectations, in f64); the exact expectation prices every request at the mean size, so the mean can exceed it".to_string());
+    }
+    Document {
+        title: scenario.name.clone(),
+        subtitle,
+        tables,
+        notes: vec![Notes {
+            heading: "method".to_string(),
+            items,
             when_empty: None,
         }],
     }

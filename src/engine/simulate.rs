@@ -19,10 +19,12 @@ use rayon::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
-use super::breakdown::Evaluation;
+use super::breakdown::{CostLine, Evaluation};
+use super::evaluate::{price_workload, EngineError, Market};
 use super::quality::WorkflowEvaluation;
+use crate::model::catalogue::Catalogue;
 use crate::model::quality::{Distribution, Spread};
-use crate::model::scenario::Scenario;
+use crate::model::scenario::{RequestShape, Scenario, Target, Workload};
 
 /// Trials per parallel chunk: large enough to amortize scheduling, small for a smooth bar.
 const CHUNK: u64 = 1_000;
@@ -35,6 +37,8 @@ pub enum SimulateError {
     NoTrials,
     #[error("workload '{0}' has an impossible volume distribution")]
     BadSpread(String),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
 }
 
 /// What to run.
@@ -58,7 +62,11 @@ struct StepPlan {
     pass: Option<usize>,
     false_accept: f64,
     false_reject: f64,
+    /// Per-request cost (of a standard-context request when `long` is given).
     cost: f64,
+    /// With a token distribution crossing the model's long-context threshold: the share of
+    /// requests above it and their mean per-request cost.
+    long: Option<(f64, f64)>,
 }
 
 #[derive(Clone, Debug)]
@@ -118,8 +126,10 @@ impl Plan {
     /// A plan from a scenario with a `quality:` section and its exact workflow evaluation.
     pub fn with_quality(
         scenario: &Scenario,
+        catalogue: &Catalogue,
         workflow: &WorkflowEvaluation,
     ) -> Result<Plan, SimulateError> {
+        let market = Market::of(scenario, catalogue);
         let quality = scenario.quality.as_ref();
         let passes = quality
             .map(|q| q.pass_rates.as_slice())
@@ -151,21 +161,47 @@ impl Plan {
                     super::quality::chain_for(q, policy_spec, &scenario.workloads[workload_index])
                 });
                 let validator = chain.map(|(_, c)| c.validator).unwrap_or_default();
+                let workload = &scenario.workloads[workload_index];
                 let mut steps = Vec::new();
                 let mut human = None;
                 for step in &flow.steps {
                     let per_request = step.full_cost / requests;
-                    plan.exact_costs.push(per_request);
                     if step.human {
+                        plan.exact_costs.push(per_request);
                         human = Some((f64_of(per_request), flow.sign_off));
-                    } else {
-                        steps.push(StepPlan {
-                            pass: step.pass_rate,
-                            false_accept: f64_of(validator.false_accept),
-                            false_reject: f64_of(validator.false_reject),
-                            cost: f64_of(per_request),
-                        });
+                        continue;
                     }
+                    let target = chain.map(|(target, _)| Target {
+                        model: step.name.clone(),
+                        ..target.clone()
+                    });
+                    let split = match (
+                        &target,
+                        scenario.uncertainty.input_tokens.get(&workload.name),
+                    ) {
+                        (Some(target), Some(spread)) => {
+                            token_split(market, workload, target, *spread, per_request)?
+                        }
+                        _ => None,
+                    };
+                    let (cost, long) = match split {
+                        Some((standard, q, long)) => {
+                            plan.exact_costs.push(standard);
+                            plan.exact_costs.push(long);
+                            (f64_of(standard), Some((q, f64_of(long))))
+                        }
+                        None => {
+                            plan.exact_costs.push(per_request);
+                            (f64_of(per_request), None)
+                        }
+                    };
+                    steps.push(StepPlan {
+                        pass: step.pass_rate,
+                        false_accept: f64_of(validator.false_accept),
+                        false_reject: f64_of(validator.false_reject),
+                        cost,
+                        long,
+                    });
                 }
                 chains.push(ChainPlan {
                     workload: workload_index,
@@ -183,9 +219,17 @@ impl Plan {
     /// into units so the volume draw can scale it; every answer is accepted.
     pub fn without_quality(
         scenario: &Scenario,
+        catalogue: &Catalogue,
         evaluation: &Evaluation,
     ) -> Result<Plan, SimulateError> {
-        let workloads = workload_plans(scenario, |_| UNITS_WITHOUT_REQUESTS)?;
+        let market = Market::of(scenario, catalogue);
+        let units = |index: usize| {
+            scenario.workloads[index]
+                .shape
+                .as_ref()
+                .map_or(UNITS_WITHOUT_REQUESTS, |shape| shape.requests.max(1))
+        };
+        let workloads = workload_plans(scenario, units)?;
         let mut plan = Plan::empty(scenario, workloads, Vec::new(), false);
         for policy in &evaluation.policies {
             plan.slot_start.push(plan.exact_costs.len());
@@ -197,15 +241,37 @@ impl Plan {
                     .filter(|line| line.workload == workload.name)
                     .map(|line| line.cost)
                     .sum();
-                let per_unit = cost / Decimal::from(UNITS_WITHOUT_REQUESTS);
-                plan.exact_costs.push(per_unit);
+                let per_unit = cost / Decimal::from(units(index));
+                let spec = scenario.policy(&policy.policy);
+                let target = spec.and_then(|p| p.route(workload));
+                let split = match (
+                    target,
+                    scenario.uncertainty.input_tokens.get(&workload.name),
+                ) {
+                    (Some(target), Some(spread)) => {
+                        token_split(market, workload, target, *spread, per_unit)?
+                    }
+                    _ => None,
+                };
+                let (cost, long) = match split {
+                    Some((standard, q, long)) => {
+                        plan.exact_costs.push(standard);
+                        plan.exact_costs.push(long);
+                        (f64_of(standard), Some((q, f64_of(long))))
+                    }
+                    None => {
+                        plan.exact_costs.push(per_unit);
+                        (f64_of(per_unit), None)
+                    }
+                };
                 chains.push(ChainPlan {
                     workload: index,
                     steps: vec![StepPlan {
                         pass: None,
                         false_accept: 0.0,
                         false_reject: 0.0,
-                        cost: f64_of(per_unit),
+                        cost,
+                        long,
                     }],
                     human: None,
                 });
@@ -242,6 +308,125 @@ impl Plan {
     fn slots(&self) -> usize {
         self.exact_costs.len()
     }
+}
+
+/// Per-request cost of `workload` on `target` with every request of `input` tokens.
+fn cost_per_request(
+    market: Market,
+    workload: &Workload,
+    target: &Target,
+    shape: &RequestShape,
+    input: u64,
+) -> Result<Decimal, EngineError> {
+    let sized = Workload {
+        input_tokens: shape.requests.saturating_mul(input),
+        output_tokens: shape
+            .requests
+            .saturating_mul(shape.output_tokens_per_request),
+        shape: Some(RequestShape {
+            input_tokens_per_request: input,
+            ..shape.clone()
+        }),
+        ..workload.clone()
+    };
+    let mut lines: Vec<CostLine> = Vec::new();
+    price_workload(market, &sized, target, &mut lines, &mut Vec::new())?;
+    let total: Decimal = lines.iter().map(|line| line.cost).sum();
+    Ok(total / Decimal::from(shape.requests.max(1)))
+}
+
+/// Intercept and slope of the per-request cost in input tokens, between two request sizes in
+/// the same context (costs are linear in tokens within a context).
+fn line_through(
+    market: Market,
+    workload: &Workload,
+    target: &Target,
+    shape: &RequestShape,
+    (x1, x2): (u64, u64),
+) -> Result<(f64, f64), EngineError> {
+    let c1 = cost_per_request(market, workload, target, shape, x1)?;
+    let c2 = cost_per_request(market, workload, target, shape, x2)?;
+    let slope = f64_of(c2 - c1) / (x2 - x1) as f64;
+    Ok((f64_of(c1) - slope * x1 as f64, slope))
+}
+
+/// The standard normal distribution function, from erfc (Numerical Recipes' Chebyshev fit,
+/// relative error below 1.2e-7).
+fn normal_cdf(z: f64) -> f64 {
+    let x = -z / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.5 * x.abs());
+    let poly = -x * x - 1.265_512_23
+        + t * (1.000_023_68
+            + t * (0.374_091_96
+                + t * (0.096_784_18
+                    + t * (-0.186_288_06
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+    let erfc = t * poly.exp();
+    let erfc = if x >= 0.0 { erfc } else { 2.0 - erfc };
+    erfc / 2.0
+}
+
+/// With lognormal input tokens per request (mean = the workload's, coefficient of variation
+/// `spread`), the share q of requests above the model's long-context threshold T and the
+/// mean per-request cost of each side: (standard cost, q, long cost). `None` when the model
+/// has no threshold or no request can cross it. `mean_cost` is the per-request cost at the
+/// mean size (retry context included); what it holds beyond the size-dependent part is kept.
+fn token_split(
+    market: Market,
+    workload: &Workload,
+    target: &Target,
+    spread: Spread,
+    mean_cost: Decimal,
+) -> Result<Option<(Decimal, f64, Decimal)>, EngineError> {
+    let Some(shape) = &workload.shape else {
+        return Ok(None);
+    };
+    let model = market
+        .catalogue
+        .model(&target.model)
+        .ok_or_else(|| EngineError::UnknownModel(target.model.clone()))?;
+    let set = super::prices::price_set(model, market.as_of)?;
+    let Some(threshold) = set.long_context.as_ref().map(|l| l.above_input_tokens) else {
+        return Ok(None);
+    };
+    let s = f64_of(spread.spread);
+    let mean = shape.input_tokens_per_request as f64;
+    if s <= 0.0 || mean <= 0.0 || threshold == 0 {
+        return Ok(None);
+    }
+    let sigma2 = (1.0 + s * s).ln();
+    let sigma = sigma2.sqrt();
+    let mu = mean.ln() - sigma2 / 2.0;
+    let ln_t = (threshold as f64).ln();
+    let q = 1.0 - normal_cdf((ln_t - mu) / sigma);
+    if !(1e-12..=1.0 - 1e-12).contains(&q) {
+        return Ok(None);
+    }
+    // E[x; x > T] for a lognormal: mean · Φ((μ + σ² − ln T) / σ).
+    let above = mean * normal_cdf((mu + sigma2 - ln_t) / sigma);
+    let (mean_long, mean_standard) = (above / q, (mean - above) / (1.0 - q));
+    let (a_s, b_s) = line_through(market, workload, target, shape, (0, threshold))?;
+    let (a_l, b_l) = line_through(
+        market,
+        workload,
+        target,
+        shape,
+        (threshold + 1, 2 * threshold + 2),
+    )?;
+    let at_mean = if shape.input_tokens_per_request > threshold {
+        a_l + b_l * mean
+    } else {
+        a_s + b_s * mean
+    };
+    let extra = f64_of(mean_cost) - at_mean;
+    let money = |value: f64| Decimal::from_f64_retain(value).unwrap_or_default();
+    Ok(Some((
+        money(a_s + b_s * mean_standard + extra),
+        q,
+        money(a_l + b_l * mean_long + extra),
+    )))
 }
 
 fn workload_plans(
@@ -328,9 +513,20 @@ fn run_trial(plan: &Plan, seed: u64, trial: u64, chunk: &mut Chunk, scratch: &mu
             let mut n = total;
             let mut good_total = 0;
             for step in &chain.steps {
-                chunk.counts[slot] += u128::from(n);
-                cost += n as f64 * step.cost;
-                slot += 1;
+                match step.long {
+                    None => {
+                        chunk.counts[slot] += u128::from(n);
+                        cost += n as f64 * step.cost;
+                        slot += 1;
+                    }
+                    Some((share, long_cost)) => {
+                        let long = binomial(&mut rng, n, share);
+                        chunk.counts[slot] += u128::from(n - long);
+                        chunk.counts[slot + 1] += u128::from(long);
+                        cost += (n - long) as f64 * step.cost + long as f64 * long_cost;
+                        slot += 2;
+                    }
+                }
                 let p = step.pass.map_or(1.0, |i| scratch.passes[i]);
                 let accept_good = p * (1.0 - step.false_reject);
                 let accept_bad = (1.0 - p) * step.false_accept;

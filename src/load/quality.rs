@@ -61,6 +61,8 @@ pub struct RawUncertainty {
     volume: Option<RawSpread>,
     #[serde(default)]
     workloads: BTreeMap<Located<String>, RawSpread>,
+    #[serde(default)]
+    input_tokens_per_request: BTreeMap<Located<String>, RawSpread>,
 }
 
 #[derive(Deserialize)]
@@ -324,10 +326,44 @@ pub fn check_uncertainty(
             None => ok = false,
         }
     }
+    let mut input_tokens = BTreeMap::new();
+    for (name, raw_spread) in &raw.input_tokens_per_request {
+        let key = "uncertainty.input_tokens_per_request";
+        check_workload_name(checker, name, workloads, key);
+        let workload = workloads.iter().find(|w| w.name == name.value);
+        if workload.is_some_and(|w| w.shape.is_none()) {
+            checker.error_at(
+                name.position,
+                name.value.chars().count(),
+                format!(
+                    "`{key}` spreads workload '{}', which gives monthly totals, not requests",
+                    name.value
+                ),
+                "give the workload `requests` with `input_tokens_per_request` and `output_tokens_per_request`",
+            );
+            ok = false;
+        }
+        match check_spread(checker, raw_spread) {
+            Some(spread) if spread.distribution == Distribution::LogNormal => {
+                input_tokens.insert(name.value.clone(), spread);
+            }
+            Some(_) => {
+                checker.error_at(
+                    raw_spread.spread.position,
+                    raw_spread.spread.value.chars().count(),
+                    format!("tokens per request of '{}' cannot be normal", name.value),
+                    "token counts are positive and skewed: write `distribution: lognormal`",
+                );
+                ok = false;
+            }
+            None => ok = false,
+        }
+    }
     ok.then_some(())?;
     Some(Uncertainty {
         volume: volume?,
         workloads: by_workload,
+        input_tokens,
     })
 }
 

@@ -157,6 +157,9 @@ pub struct Uncertainty {
     /// Applies to every workload not listed in `workloads`.
     pub volume: Option<Spread>,
     pub workloads: BTreeMap<String, Spread>,
+    /// Lognormal spread of input tokens per request, by workload: a share of requests then
+    /// crosses long-context thresholds that the mean request size does not.
+    pub input_tokens: BTreeMap<String, Spread>,
 }
 
 impl Uncertainty {
