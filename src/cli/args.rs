@@ -47,6 +47,8 @@ pub enum Command {
     Validate(super::validate::ValidateArgs),
     /// Print the JSON Schema of a JSON output or of an input file.
     Schema(super::schema::SchemaArgs),
+    /// Monte Carlo of a month: P5–P99 spend and cost per successful task per policy.
+    Simulate(SimulateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -212,6 +214,28 @@ pub struct SolveArgs {
     /// Search range LOW:HIGH; shares 0:1, volume factors 0:100, prices 0:1000 by default.
     #[arg(long, value_name = "LOW:HIGH")]
     pub between: Option<String>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The scenario file; the shipped seed scenario when omitted.
+    #[arg(value_name = "SCENARIO")]
+    pub scenario: Option<PathBuf>,
+
+    /// Number of simulated months.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub trials: u64,
+
+    /// Seed of the random draws; the same seed gives the same output on any thread count.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+
+    /// Monthly budget in USD (`1500`, `$1,500.00`): report each policy's chance of exceeding it.
+    #[arg(long, value_name = "AMOUNT")]
+    pub budget: Option<String>,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::args::{BreakdownBy, Cli, CompareArgs};
 use crate::engine::breakdown::{CostLine, Evaluation};
 use crate::engine::evaluate::evaluate;
+use crate::engine::quality::WorkflowEvaluation;
 use crate::load::values::show_instant;
 use crate::report::{format, json, Cell, Document, Format, Notes, Table};
 
@@ -19,24 +20,57 @@ pub fn run(cli: &Cli, args: &CompareArgs) -> anyhow::Result<ExitCode> {
         args.scenarios.iter().map(|p| Some(p.as_path())).collect()
     };
     let mut evaluations = Vec::new();
+    let mut workflows = Vec::new();
     for path in paths {
         let scenario = super::load_scenario(path, &catalogue)?;
         evaluations.push(evaluate(&scenario, &catalogue)?);
+        workflows.push(match scenario.quality {
+            Some(_) => Some(crate::engine::quality::evaluate_workflow(
+                &scenario, &catalogue,
+            )?),
+            None => None,
+        });
     }
-    let text = render(&evaluations, args.by, args.output.format);
+    let text = render_with_workflows(&evaluations, &workflows, args.by, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Renders one or more evaluations in `format`.
 pub fn render(evaluations: &[Evaluation], by: Option<BreakdownBy>, format: Format) -> String {
+    render_with_workflows(evaluations, &[], by, format)
+}
+
+/// Renders evaluations with the workflow metrics of those whose scenario has a `quality:`
+/// section (`workflows[i]` belongs to `evaluations[i]`; missing entries mean none).
+pub fn render_with_workflows(
+    evaluations: &[Evaluation],
+    workflows: &[Option<WorkflowEvaluation>],
+    by: Option<BreakdownBy>,
+    format: Format,
+) -> String {
+    let workflow_of = |index: usize| workflows.get(index).and_then(Option::as_ref);
     if format == Format::Json {
-        return json::to_string(&CompareJson::new(evaluations));
+        let mut json = CompareJson::new(evaluations);
+        for (index, scenario) in json.scenarios.iter_mut().enumerate() {
+            scenario.workflow = workflow_of(index).map(super::workflow::WorkflowJson::new);
+        }
+        return json::to_string(&json);
     }
     let with_scenario_column = format == Format::Csv && evaluations.len() > 1;
     evaluations
         .iter()
-        .map(|evaluation| document(evaluation, by, with_scenario_column).render(format))
+        .enumerate()
+        .map(|(index, evaluation)| {
+            let mut document = document(evaluation, by, false);
+            if let Some(workflow) = workflow_of(index) {
+                super::workflow::extend_document(&mut document, workflow);
+            }
+            if with_scenario_column {
+                add_scenario_column(&mut document, &evaluation.scenario);
+            }
+            document.render(format)
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -78,15 +112,7 @@ pub fn document(
             breakdown(evaluation, by),
         ));
     }
-    if scenario_column {
-        for (_, table) in &mut tables {
-            table.columns.insert(0, "scenario".to_string());
-            for row in &mut table.rows {
-                row.insert(0, Cell::text(&evaluation.scenario));
-            }
-        }
-    }
-    Document {
+    let mut document = Document {
         title: evaluation.scenario.clone(),
         subtitle: vec![format!(
             "{} · prices as of {} · baseline {}",
@@ -96,6 +122,20 @@ pub fn document(
         )],
         tables,
         notes: vec![assumption_notes(evaluation)],
+    };
+    if scenario_column {
+        add_scenario_column(&mut document, &evaluation.scenario);
+    }
+    document
+}
+
+/// Puts a first column naming the scenario in every table (CSV of several scenarios).
+fn add_scenario_column(document: &mut Document, scenario: &str) {
+    for (_, table) in &mut document.tables {
+        table.columns.insert(0, "scenario".to_string());
+        for row in &mut table.rows {
+            row.insert(0, Cell::text(scenario));
+        }
     }
 }
 
@@ -255,6 +295,9 @@ struct ScenarioJson<'a> {
     baseline: &'a str,
     policies: Vec<PolicyJson<'a>>,
     assumptions: Vec<AssumptionJson<'a>>,
+    /// Workflow metrics, for scenarios with a `quality:` section.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    workflow: Option<super::workflow::WorkflowJson<'a>>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -358,6 +401,7 @@ impl<'a> ScenarioJson<'a> {
                     policies: &assumption.policies,
                 })
                 .collect(),
+            workflow: None,
         }
     }
 }

@@ -14,10 +14,12 @@ pub mod output;
 pub mod progress;
 pub mod schema;
 pub mod sensitivity;
+pub mod simulate;
 pub mod solve;
 pub mod sweep;
 pub mod validate;
 pub mod whatif;
+pub mod workflow;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -45,6 +47,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Diff(args) => diff::run(&cli, args),
         Command::Validate(args) => validate::run(&cli, args),
         Command::Schema(args) => schema::run(args),
+        Command::Simulate(args) => simulate::run(&cli, args),
     }
 }
 

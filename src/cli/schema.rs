@@ -30,6 +30,8 @@ pub enum SchemaOf {
     Sensitivity,
     /// `solve --format json`
     Solve,
+    /// `simulate --format json`
+    Simulate,
     /// scenario files (scenarios/*.yaml)
     Scenario,
     /// price files (pricing/*.yaml)
@@ -37,7 +39,7 @@ pub enum SchemaOf {
 }
 
 impl SchemaOf {
-    pub const ALL: [SchemaOf; 11] = [
+    pub const ALL: [SchemaOf; 12] = [
         SchemaOf::Compare,
         SchemaOf::Check,
         SchemaOf::Diff,
@@ -47,6 +49,7 @@ impl SchemaOf {
         SchemaOf::Sweep,
         SchemaOf::Sensitivity,
         SchemaOf::Solve,
+        SchemaOf::Simulate,
         SchemaOf::Scenario,
         SchemaOf::Pricing,
     ];
@@ -62,6 +65,7 @@ impl SchemaOf {
             SchemaOf::Sweep => "sweep",
             SchemaOf::Sensitivity => "sensitivity",
             SchemaOf::Solve => "solve",
+            SchemaOf::Simulate => "simulate",
             SchemaOf::Scenario => "scenario",
             SchemaOf::Pricing => "pricing",
         }
@@ -91,6 +95,7 @@ pub fn text(what: SchemaOf) -> String {
         SchemaOf::Sweep => super::sweep::json_schema(),
         SchemaOf::Sensitivity => super::sensitivity::json_schema(),
         SchemaOf::Solve => super::solve::json_schema(),
+        SchemaOf::Simulate => super::simulate::json_schema(),
         SchemaOf::Scenario => scenario::json_schema(),
         SchemaOf::Pricing => pricing::json_schema(),
     };

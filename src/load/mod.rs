@@ -7,6 +7,7 @@ pub mod checker;
 pub mod diagnostic;
 pub mod overrides;
 pub mod pricing;
+pub mod quality;
 pub mod result;
 pub mod rules;
 pub mod scenario;

@@ -31,6 +31,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ("deepseek.yaml", include_str!("../../pricing/deepseek.yaml")),
     ("google.yaml", include_str!("../../pricing/google.yaml")),
     ("openai.yaml", include_str!("../../pricing/openai.yaml")),
+    (
+        "reviewers.yaml",
+        include_str!("../../pricing/reviewers.yaml"),
+    ),
 ];
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -40,6 +44,9 @@ struct RawPricingFile {
     currency: Located<String>,
     #[schemars(with = "BTreeMap<String, RawModel>")]
     models: BTreeMap<Located<String>, Located<RawModel>>,
+    /// Human reviewers (kind `human`), for fallback chains and sign-off.
+    #[serde(default)]
+    humans: BTreeMap<Located<String>, Located<super::quality::RawHuman>>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -55,6 +62,7 @@ struct RawModel {
     successor: Option<String>,
     note: Option<String>,
     prices: Vec<Located<RawPriceSet>>,
+    latency: Option<Located<super::quality::RawLatency>>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -263,8 +271,36 @@ pub fn build_catalogue<'a>(
     let mut diagnostics = Vec::new();
     for source in sources {
         match parse_pricing_file(source) {
-            Ok((provider, models, warnings)) => {
+            Ok((provider, (models, humans), warnings)) => {
                 diagnostics.extend(warnings);
+                for human in humans {
+                    let clash = catalogue
+                        .humans
+                        .get(&human.id)
+                        .map(|h| &h.origin)
+                        .or_else(|| catalogue.models.get(&human.id).map(|m| &m.origin));
+                    if let Some(existing) = clash {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                &source.name,
+                                format!(
+                                    "'{}' is defined twice: here and in {}:{}",
+                                    human.id, existing.file, existing.position.line
+                                ),
+                            )
+                            .at(
+                                &source.text,
+                                human.origin.position,
+                                human.id.chars().count(),
+                            )
+                            .with_help(
+                                "models and human reviewers share one namespace; rename one",
+                            ),
+                        );
+                        continue;
+                    }
+                    catalogue.humans.insert(human.id.clone(), human);
+                }
                 for model in models {
                     if let Some(existing) = catalogue.models.get(&model.id) {
                         diagnostics.push(
@@ -287,13 +323,32 @@ pub fn build_catalogue<'a>(
             Err(error) => diagnostics.extend(error.diagnostics),
         }
     }
+    // A model loaded after a reviewer of the same name (humans are inserted first).
+    for human in catalogue.humans.values() {
+        if let Some(model) = catalogue.models.get(&human.id) {
+            diagnostics.push(
+                Diagnostic::error(
+                    &human.origin.file,
+                    format!(
+                        "'{}' is both a human reviewer and a model (defined in {}:{})",
+                        human.id, model.origin.file, model.origin.position.line
+                    ),
+                )
+                .with_help("models and human reviewers share one namespace; rename one"),
+            );
+        }
+    }
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(LoadError::new(diagnostics));
     }
     Ok((catalogue, diagnostics))
 }
 
-type ParsedPricingFile = (Provider, Vec<Model>, Vec<Diagnostic>);
+type ParsedPricingFile = (
+    Provider,
+    (Vec<Model>, Vec<crate::model::quality::Human>),
+    Vec<Diagnostic>,
+);
 
 fn parse_pricing_file(source: &SourceFile) -> Result<ParsedPricingFile, LoadError> {
     let raw: RawPricingFile = yaml::parse(source)?;
@@ -326,8 +381,14 @@ fn parse_pricing_file(source: &SourceFile) -> Result<ParsedPricingFile, LoadErro
         currency: raw.currency.value.clone(),
         file: source.name.clone(),
     };
-    let (models, warnings) = checker.finish(Some(models))?;
-    Ok((provider, models, warnings))
+    let mut humans = Vec::new();
+    for (id, raw_human) in &raw.humans {
+        if let Some(human) = super::quality::check_human(&mut checker, id, raw_human) {
+            humans.push(human);
+        }
+    }
+    let (entries, warnings) = checker.finish(Some((models, humans)))?;
+    Ok((provider, entries, warnings))
 }
 
 fn check_model(
@@ -342,6 +403,10 @@ fn check_model(
     let max_output_tokens =
         checker.parse_optional("max_output_tokens", &raw.max_output_tokens, values::tokens);
     let deprecated = checker.parse_optional("deprecated", &raw.deprecated, values::instant);
+    let latency = match &raw.latency {
+        Some(latency) => super::quality::check_latency(checker, latency).map(Some),
+        None => Some(None),
+    };
     if raw.prices.is_empty() {
         checker.error_at(
             id_position,
@@ -383,6 +448,7 @@ fn check_model(
         successor: raw.successor.clone(),
         note: raw.note.clone(),
         prices,
+        latency: latency?,
         origin: Origin {
             file: checker.source.name.clone(),
             position: id_position,

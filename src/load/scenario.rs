@@ -13,6 +13,7 @@ use serde::{Deserialize, Deserializer};
 
 use super::checker::Checker;
 use super::diagnostic::{Diagnostic, LoadError, Position};
+use super::quality::{self, PolicyQuality, RawQuality, RawUncertainty, RawValidator, RouteQuality};
 use super::rules::{self, OneOrMany, RawBudgets, RawConstraints};
 use super::source::SourceFile;
 use super::suggest::nearest;
@@ -45,6 +46,8 @@ struct RawScenario {
     constraints: RawConstraints,
     /// Monthly budgets per policy and per workload, checked by `mixcost check`.
     budgets: Option<RawBudgets>,
+    quality: Option<Located<RawQuality>>,
+    uncertainty: Option<RawUncertainty>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -91,6 +94,8 @@ struct RawRoute {
     model: Located<String>,
     tier: Option<ServiceTier>,
     prices: Option<PriceMode>,
+    fallback: Option<Located<Vec<Located<String>>>>,
+    validator: Option<RawValidator>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -139,6 +144,8 @@ struct RawTarget {
     model: String,
     tier: Option<ServiceTier>,
     prices: Option<PriceMode>,
+    fallback: Option<Located<Vec<Located<String>>>>,
+    validator: Option<RawValidator>,
 }
 
 impl<'de> Deserialize<'de> for RawTarget {
@@ -149,6 +156,8 @@ impl<'de> Deserialize<'de> for RawTarget {
             model: String,
             tier: Option<ServiceTier>,
             prices: Option<PriceMode>,
+            fallback: Option<Located<Vec<Located<String>>>>,
+            validator: Option<RawValidator>,
         }
 
         struct TargetVisitor;
@@ -165,6 +174,8 @@ impl<'de> Deserialize<'de> for RawTarget {
                     model: text.to_string(),
                     tier: None,
                     prices: None,
+                    fallback: None,
+                    validator: None,
                 })
             }
 
@@ -174,6 +185,8 @@ impl<'de> Deserialize<'de> for RawTarget {
                     model: full.model,
                     tier: full.tier,
                     prices: full.prices,
+                    fallback: full.fallback,
+                    validator: full.validator,
                 })
             }
         }
@@ -327,6 +340,19 @@ fn check_scenario(
         }
         None => Some(Default::default()),
     };
+    let quality = match &policies {
+        Some(policies) => quality::check_quality(
+            checker,
+            raw.quality.as_ref(),
+            &policy_quality(raw),
+            policies,
+            &workloads,
+            catalogue,
+            as_of,
+        ),
+        None => None,
+    };
+    let uncertainty = quality::check_uncertainty(checker, raw.uncertainty.as_ref(), &workloads);
 
     Some(Scenario {
         name: raw.name.value.trim().to_string(),
@@ -339,7 +365,33 @@ fn check_scenario(
         discounts,
         constraints,
         budgets: budgets?,
+        quality: quality?,
+        uncertainty: uncertainty?,
     })
+}
+
+/// The quality keys (`fallback`, `validator`) of every route and default, for the quality check.
+fn policy_quality(raw: &RawScenario) -> Vec<PolicyQuality<'_>> {
+    raw.policies
+        .iter()
+        .map(|policy| PolicyQuality {
+            routes: policy
+                .value
+                .routes
+                .iter()
+                .map(|route| RouteQuality {
+                    fallback: route.value.fallback.as_ref(),
+                    validator: route.value.validator.as_ref(),
+                    position: route.position,
+                })
+                .collect(),
+            default: policy.value.default.as_ref().map(|target| RouteQuality {
+                fallback: target.value.fallback.as_ref(),
+                validator: target.value.validator.as_ref(),
+                position: target.position,
+            }),
+        })
+        .collect()
 }
 
 /// Reports each name used a second time (names are compared trimmed, as they are used);

@@ -60,8 +60,9 @@ impl JsonSchema for TargetSchema {
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let tier = generator.subschema_for::<ServiceTier>();
         let prices = generator.subschema_for::<PriceMode>();
+        let validator = generator.subschema_for::<super::quality::RawValidator>();
         json_schema!({
-            "description": "a model id, or {model: …, tier: …, prices: list|effective}",
+            "description": "a model id, or {model: …, tier: …, prices: list|effective, fallback: […], validator: {…}}",
             "oneOf": [
                 {"type": "string"},
                 {
@@ -69,7 +70,9 @@ impl JsonSchema for TargetSchema {
                     "properties": {
                         "model": {"type": "string"},
                         "tier": tier,
-                        "prices": prices
+                        "prices": prices,
+                        "fallback": {"type": "array", "items": {"type": "string"}},
+                        "validator": validator
                     },
                     "required": ["model"],
                     "additionalProperties": false

@@ -175,6 +175,8 @@ pub struct Model {
     pub note: Option<String>,
     /// Price history in ascending order of `from`.
     pub prices: Vec<PriceSet>,
+    /// Time to first token and output speed, when the catalogue gives them.
+    pub latency: Option<super::quality::ModelLatency>,
     pub origin: Origin,
 }
 
@@ -197,6 +199,8 @@ pub struct Provider {
 pub struct Catalogue {
     pub providers: BTreeMap<String, Provider>,
     pub models: BTreeMap<String, Model>,
+    /// Human reviewers (catalogue entries of kind `human`), keyed by id.
+    pub humans: BTreeMap<String, super::quality::Human>,
 }
 
 impl Catalogue {

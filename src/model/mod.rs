@@ -1,5 +1,6 @@
 //! The validated domain: pricing catalogue and scenarios, free of any file format.
 
 pub mod catalogue;
+pub mod quality;
 pub mod rules;
 pub mod scenario;

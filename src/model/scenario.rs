@@ -204,6 +204,10 @@ pub struct Scenario {
     pub discounts: BTreeMap<String, Decimal>,
     pub constraints: super::rules::Constraints,
     pub budgets: super::rules::Budgets,
+    /// Pass rates, fallback chains and reviewers; `None` when the scenario has no `quality:`.
+    pub quality: Option<super::quality::Quality>,
+    /// Volume uncertainty for `simulate`; empty when the scenario has no `uncertainty:`.
+    pub uncertainty: super::quality::Uncertainty,
 }
 
 impl Scenario {

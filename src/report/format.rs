@@ -118,6 +118,31 @@ pub fn ratio(value: Option<Decimal>) -> String {
     }
 }
 
+/// Money per item with four decimals: `$0.2477`, `$1,234.5000`.
+pub fn unit_money(value: Decimal) -> String {
+    let plain = group_thousands(&fixed(value.abs(), 4));
+    if fixed(value, 4).starts_with('-') {
+        format!("{MINUS}${plain}")
+    } else {
+        format!("${plain}")
+    }
+}
+
+/// A duration given in seconds, in the largest unit that keeps it at 1 or more:
+/// `58.2 s`, `2.8 min`, `4.0 h`, `1.0 d`.
+pub fn duration(seconds: Decimal) -> String {
+    let (value, unit) = if seconds < Decimal::from(60) {
+        (seconds, "s")
+    } else if seconds < Decimal::from(3_600) {
+        (seconds / Decimal::from(60), "min")
+    } else if seconds < Decimal::from(86_400) {
+        (seconds / Decimal::from(3_600), "h")
+    } else {
+        (seconds / Decimal::from(86_400), "d")
+    };
+    format!("{} {unit}", fixed(value, 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +177,15 @@ mod tests {
         assert_eq!(price(dec!(0.50)), "$0.50");
         assert_eq!(tokens(dec!(100000000)), "100,000,000");
         assert_eq!(tokens(dec!(1234.5)), "1,234.50");
+    }
+
+    #[test]
+    fn unit_money_and_durations() {
+        assert_eq!(unit_money(dec!(0.24766)), "$0.2477");
+        assert_eq!(unit_money(dec!(1234.5)), "$1,234.5000");
+        assert_eq!(duration(dec!(58.2)), "58.2 s");
+        assert_eq!(duration(dec!(170.5)), "2.8 min");
+        assert_eq!(duration(dec!(14400)), "4.0 h");
+        assert_eq!(duration(dec!(86400)), "1.0 d");
     }
 }

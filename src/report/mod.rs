@@ -39,6 +39,10 @@ pub enum Cell {
     Tokens(Decimal),
     /// A multiplier; `None` when undefined.
     Ratio(Option<Decimal>),
+    /// Money per item (per task, per call), four decimals when shown.
+    UnitMoney(Decimal),
+    /// A duration in seconds, shown in s, min, h or d.
+    Seconds(Decimal),
     Empty,
 }
 
@@ -58,6 +62,8 @@ impl Cell {
             Cell::Price(value) => format::price(*value),
             Cell::Tokens(value) => format::tokens(*value),
             Cell::Ratio(value) => format::ratio(*value),
+            Cell::UnitMoney(value) => format::unit_money(*value),
+            Cell::Seconds(value) => format::duration(*value),
             Cell::Empty => String::new(),
         }
     }
@@ -70,6 +76,8 @@ impl Cell {
             Cell::PercentDelta(value) | Cell::Share(value) => format::fixed(*value, 1),
             Cell::Price(value) | Cell::Tokens(value) => format::plain(*value),
             Cell::Ratio(value) => value.map(|v| format::fixed(v, 4)).unwrap_or_default(),
+            Cell::UnitMoney(value) => format::fixed(*value, 6),
+            Cell::Seconds(value) => format::fixed(*value, 1),
             Cell::Empty => String::new(),
         }
     }

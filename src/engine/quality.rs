@@ -1,0 +1,464 @@
+//! Workflow metrics: what a policy costs per *successful* task, with retries and human review.
+//!
+//! Each workload's route is a chain: its model, then the fallback models, then a human reviewer
+//! or nothing. At step k a request's answer passes validation with probability p_k; the
+//! validator accepts a good answer with probability 1 − false_reject and a bad one with
+//! probability false_accept; rejected answers move on. With r_k the share of requests reaching
+//! step k (r_1 = 1) and C_k the month's cost if every request ran step k,
+//!
+//! ```text
+//! accept_good_k = p_k·(1 − false_reject)      accept_bad_k = (1 − p_k)·false_accept
+//! r_{k+1}       = r_k·(1 − accept_good_k − accept_bad_k)
+//! E[cost]       = Σ_k r_k·C_k + r_human·requests·cost_per_item
+//! ```
+//!
+//! which is c₁ + (1−p₁)·c₂ + (1−p₁)(1−p₂)·c₃ + … when the validator is perfect. Everything is
+//! exact `Decimal` arithmetic. A retry's input is the first attempt's plus `retry_context` × the
+//! failed answer's output tokens (billed as uncached input). A reviewer fixes what reaches it;
+//! data classes under `sign_off` send every answer to the reviewer. Latency is the simple sum
+//! of time to first token + output tokens / speed per step, plus the review latency; batch
+//! traffic counts as 24 h.
+
+use rust_decimal::Decimal;
+
+use super::breakdown::CostLine;
+use super::evaluate::{price_workload, EngineError, Market};
+use crate::model::catalogue::Catalogue;
+use crate::model::quality::{route_index, Chain, Quality};
+use crate::model::scenario::{Policy, RequestShape, Scenario, Target, Workload};
+
+/// A day: how long batch-tier traffic may take.
+pub const BATCH_WINDOW_SECONDS: Decimal = Decimal::from_parts(86_400, 0, 0, false, 0);
+const P95: Decimal = Decimal::from_parts(95, 0, 0, false, 2);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QualityError {
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error("the scenario has no `quality:` section; add pass rates to get workflow metrics")]
+    NoQuality,
+    #[error("no pass rate for model '{model}' on workload '{workload}'")]
+    NoPassRate { model: String, workload: String },
+    #[error("workload '{0}' gives no request count; workflow metrics count tasks")]
+    NoRequests(String),
+    #[error("unknown human reviewer '{0}'")]
+    UnknownHuman(String),
+}
+
+/// One step of a chain as it applies to one workload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// The model or reviewer id.
+    pub name: String,
+    pub human: bool,
+    /// Share of the workload's requests that reach this step.
+    pub reach: Decimal,
+    /// The month's cost if every request ran this step (for a reviewer: requests × cost per item).
+    pub full_cost: Decimal,
+    /// Index into `Quality::pass_rates` (model steps).
+    pub pass_rate: Option<usize>,
+    /// Probability that an answer is good and accepted, given the request reached the step.
+    pub accept_good: Decimal,
+    /// Probability that an answer is bad and accepted anyway (validator false accept).
+    pub accept_bad: Decimal,
+    /// Seconds this step takes for one request; `None` when the catalogue gives no speed.
+    pub seconds: Option<Decimal>,
+}
+
+/// End-to-end latency of a workload or policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Latency {
+    pub expected_seconds: Decimal,
+    pub p95_seconds: Decimal,
+}
+
+/// One workload under one policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadWorkflow {
+    pub workload: String,
+    pub requests: u64,
+    /// The model steps then, when there is one, the reviewer.
+    pub steps: Vec<Step>,
+    /// Whether every answer goes to the reviewer (data-class sign-off).
+    pub sign_off: bool,
+    pub expected_cost: Decimal,
+    pub first_attempt_cost: Decimal,
+    pub human_cost: Decimal,
+    /// Shares of requests: answered correctly (or fixed by the reviewer), delivered wrong
+    /// (validator false accepts), failed (rejected by the last model with no reviewer).
+    pub success_rate: Decimal,
+    pub accepted_bad_rate: Decimal,
+    pub failed_rate: Decimal,
+    /// Share whose first answer was rejected.
+    pub rework_rate: Decimal,
+    /// Share reaching a human reviewer.
+    pub escalation_rate: Decimal,
+    /// Latency outcomes: (seconds, share of requests), sorted by time.
+    pub outcomes: Option<Vec<(Decimal, Decimal)>>,
+    pub latency: Option<Latency>,
+    pub latency_target: Option<Decimal>,
+}
+
+impl WorkloadWorkflow {
+    pub fn successes(&self) -> Decimal {
+        self.success_rate * Decimal::from(self.requests)
+    }
+
+    /// Whether the P95 latency is above the workload's target.
+    pub fn breaks_target(&self) -> bool {
+        match (self.latency, self.latency_target) {
+            (Some(latency), Some(target)) => latency.p95_seconds > target,
+            _ => false,
+        }
+    }
+
+    /// `first → fallback → reviewer`, for tables.
+    pub fn chain_label(&self) -> String {
+        let names: Vec<&str> = self.steps.iter().map(|step| step.name.as_str()).collect();
+        let mut label = names.join(" → ");
+        if self.sign_off {
+            label.push_str(" (sign-off)");
+        }
+        label
+    }
+}
+
+/// One policy: its workloads and totals.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyWorkflow {
+    pub policy: String,
+    pub workloads: Vec<WorkloadWorkflow>,
+    pub expected_cost: Decimal,
+    pub first_attempt_cost: Decimal,
+    pub human_cost: Decimal,
+    pub requests: u64,
+    pub successes: Decimal,
+    pub reworked: Decimal,
+    pub escalated: Decimal,
+    pub latency: Option<Latency>,
+}
+
+impl PolicyWorkflow {
+    fn new(policy: String, workloads: Vec<WorkloadWorkflow>) -> Self {
+        let sum = |f: &dyn Fn(&WorkloadWorkflow) -> Decimal| workloads.iter().map(f).sum();
+        let requests: u64 = workloads.iter().map(|w| w.requests).sum();
+        let count = |w: &WorkloadWorkflow, rate: Decimal| rate * Decimal::from(w.requests);
+        let mut outcomes = Vec::new();
+        let mut known = true;
+        for workload in &workloads {
+            match &workload.outcomes {
+                Some(list) if requests > 0 => {
+                    let weight = Decimal::from(workload.requests) / Decimal::from(requests);
+                    outcomes.extend(list.iter().map(|&(t, share)| (t, share * weight)));
+                }
+                _ => known = false,
+            }
+        }
+        PolicyWorkflow {
+            expected_cost: sum(&|w| w.expected_cost),
+            first_attempt_cost: sum(&|w| w.first_attempt_cost),
+            human_cost: sum(&|w| w.human_cost),
+            successes: sum(&|w| w.successes()),
+            reworked: sum(&|w| count(w, w.rework_rate)),
+            escalated: sum(&|w| count(w, w.escalation_rate)),
+            latency: known.then(|| latency_of(&mut outcomes)).flatten(),
+            requests,
+            policy,
+            workloads,
+        }
+    }
+
+    fn rate(&self, count: Decimal) -> Decimal {
+        if self.requests == 0 {
+            Decimal::ZERO
+        } else {
+            count / Decimal::from(self.requests)
+        }
+    }
+
+    pub fn success_rate(&self) -> Decimal {
+        self.rate(self.successes)
+    }
+
+    pub fn rework_rate(&self) -> Decimal {
+        self.rate(self.reworked)
+    }
+
+    pub fn escalation_rate(&self) -> Decimal {
+        self.rate(self.escalated)
+    }
+
+    /// Expected cost ÷ expected successful tasks; `None` when nothing succeeds.
+    pub fn cost_per_success(&self) -> Option<Decimal> {
+        (!self.successes.is_zero()).then(|| self.expected_cost / self.successes)
+    }
+
+    /// The first attempt's cost per request: what a per-call price list suggests.
+    pub fn cost_per_call(&self) -> Option<Decimal> {
+        (self.requests > 0).then(|| self.first_attempt_cost / Decimal::from(self.requests))
+    }
+}
+
+/// Workflow metrics of every policy of a scenario with a `quality:` section.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkflowEvaluation {
+    pub baseline: String,
+    pub policies: Vec<PolicyWorkflow>,
+    /// Workloads and models without latency figures, for a note under the table.
+    pub missing_latency: Vec<String>,
+}
+
+impl WorkflowEvaluation {
+    pub fn baseline(&self) -> Option<&PolicyWorkflow> {
+        self.policies.iter().find(|p| p.policy == self.baseline)
+    }
+}
+
+/// The target and chain that serve `workload` under `policy`.
+pub fn chain_for<'a>(
+    quality: &'a Quality,
+    policy: &'a Policy,
+    workload: &Workload,
+) -> Option<(&'a Target, &'a Chain)> {
+    let chains = quality.chains.get(&policy.name)?;
+    match route_index(policy, workload)? {
+        Some(index) => Some((&policy.routes[index].target, chains.routes.get(&index)?)),
+        None => Some((policy.default.as_ref()?, chains.default.as_ref()?)),
+    }
+}
+
+/// Prices every policy's chains, exactly.
+pub fn evaluate_workflow(
+    scenario: &Scenario,
+    catalogue: &Catalogue,
+) -> Result<WorkflowEvaluation, QualityError> {
+    let quality = scenario.quality.as_ref().ok_or(QualityError::NoQuality)?;
+    let market = Market::of(scenario, catalogue);
+    let mut missing_latency = Vec::new();
+    let mut policies = Vec::new();
+    for policy in &scenario.policies {
+        let mut workloads = Vec::new();
+        for workload in &scenario.workloads {
+            let flow = workload_workflow(market, quality, policy, workload, &mut missing_latency)?;
+            workloads.push(flow);
+        }
+        policies.push(PolicyWorkflow::new(policy.name.clone(), workloads));
+    }
+    missing_latency.sort();
+    missing_latency.dedup();
+    Ok(WorkflowEvaluation {
+        baseline: scenario.baseline.clone(),
+        policies,
+        missing_latency,
+    })
+}
+
+fn cost_of(market: Market, workload: &Workload, target: &Target) -> Result<Decimal, EngineError> {
+    let mut lines: Vec<CostLine> = Vec::new();
+    let mut notes = Vec::new();
+    price_workload(market, workload, target, &mut lines, &mut notes)?;
+    Ok(lines.iter().map(|line| line.cost).sum())
+}
+
+/// The failed answer's output tokens, sent again as uncached input to a retry.
+fn retry_context_workload(workload: &Workload, shape: &RequestShape) -> Workload {
+    Workload {
+        input_tokens: workload.output_tokens,
+        output_tokens: 0,
+        shape: Some(RequestShape {
+            requests: shape.requests,
+            input_tokens_per_request: shape.output_tokens_per_request,
+            output_tokens_per_request: 0,
+        }),
+        cache_hit_rate: Decimal::ZERO,
+        cache_write_rate: Decimal::ZERO,
+        ..workload.clone()
+    }
+}
+
+fn workload_workflow(
+    market: Market,
+    quality: &Quality,
+    policy: &Policy,
+    workload: &Workload,
+    missing_latency: &mut Vec<String>,
+) -> Result<WorkloadWorkflow, QualityError> {
+    let shape = workload
+        .shape
+        .as_ref()
+        .ok_or_else(|| QualityError::NoRequests(workload.name.clone()))?;
+    let requests = Decimal::from(shape.requests);
+    let (target, chain) =
+        chain_for(quality, policy, workload).ok_or_else(|| EngineError::Unrouted {
+            policy: policy.name.clone(),
+            workload: workload.name.clone(),
+        })?;
+    let context = retry_context_workload(workload, shape);
+    let validator = chain.validator;
+
+    let mut steps = Vec::new();
+    let mut reach = Decimal::ONE;
+    let mut success = Decimal::ZERO;
+    let mut accepted_bad = Decimal::ZERO;
+    let models =
+        std::iter::once(target.model.as_str()).chain(chain.fallback.iter().map(String::as_str));
+    for (index, model) in models.enumerate() {
+        let step_target = Target {
+            model: model.to_string(),
+            ..target.clone()
+        };
+        let mut full_cost = cost_of(market, workload, &step_target)?;
+        if index > 0 && !chain.retry_context.is_zero() {
+            full_cost += chain.retry_context * cost_of(market, &context, &step_target)?;
+        }
+        let pass_index =
+            quality
+                .pass_rate_index(model, workload)
+                .ok_or_else(|| QualityError::NoPassRate {
+                    model: model.to_string(),
+                    workload: workload.name.clone(),
+                })?;
+        let p = quality.pass_rates[pass_index].rate;
+        let accept_good = p * (Decimal::ONE - validator.false_reject);
+        let accept_bad = (Decimal::ONE - p) * validator.false_accept;
+        let seconds = market
+            .catalogue
+            .model(model)
+            .and_then(|m| m.latency)
+            .map(|latency| latency.seconds_for(shape.output_tokens_per_request));
+        if seconds.is_none() {
+            missing_latency.push(format!("model '{model}' gives no latency figures"));
+        }
+        steps.push(Step {
+            name: model.to_string(),
+            human: false,
+            reach,
+            full_cost,
+            pass_rate: Some(pass_index),
+            accept_good,
+            accept_bad,
+            seconds,
+        });
+        success += reach * accept_good;
+        accepted_bad += reach * accept_bad;
+        reach *= Decimal::ONE - accept_good - accept_bad;
+    }
+    let rework_rate = Decimal::ONE - steps[0].accept_good - steps[0].accept_bad;
+    let sign_off = quality.sign_off.get(&workload.data_class);
+    let human_id = sign_off.or(chain.human.as_ref());
+    let (mut failed, mut escalation) = (reach, Decimal::ZERO);
+    if let Some(id) = human_id {
+        let human = market
+            .catalogue
+            .humans
+            .get(id)
+            .ok_or_else(|| QualityError::UnknownHuman(id.clone()))?;
+        escalation = if sign_off.is_some() {
+            Decimal::ONE
+        } else {
+            reach
+        };
+        if sign_off.is_some() {
+            success = Decimal::ONE;
+            accepted_bad = Decimal::ZERO;
+        } else {
+            success += reach;
+        }
+        failed = Decimal::ZERO;
+        steps.push(Step {
+            name: human.id.clone(),
+            human: true,
+            reach: escalation,
+            full_cost: human.cost_per_item * requests,
+            pass_rate: None,
+            accept_good: Decimal::ONE,
+            accept_bad: Decimal::ZERO,
+            seconds: Some(human.review_latency_seconds),
+        });
+    }
+    let human_cost = steps
+        .iter()
+        .filter(|step| step.human)
+        .map(|step| step.reach * step.full_cost)
+        .sum();
+    let expected_cost = steps.iter().map(|step| step.reach * step.full_cost).sum();
+    let mut outcomes = latency_outcomes(&steps, sign_off.is_some(), workload.batch_share);
+    let latency = outcomes.as_mut().and_then(|list| latency_of(list));
+    Ok(WorkloadWorkflow {
+        workload: workload.name.clone(),
+        requests: shape.requests,
+        first_attempt_cost: steps[0].full_cost,
+        sign_off: sign_off.is_some(),
+        expected_cost,
+        human_cost,
+        success_rate: success,
+        accepted_bad_rate: accepted_bad,
+        failed_rate: failed,
+        rework_rate,
+        escalation_rate: escalation,
+        outcomes,
+        latency,
+        latency_target: quality.latency_targets.get(&workload.name).copied(),
+        steps,
+    })
+}
+
+/// When each share of a workload's requests gets its final answer.
+fn latency_outcomes(
+    steps: &[Step],
+    sign_off: bool,
+    batch_share: Decimal,
+) -> Option<Vec<(Decimal, Decimal)>> {
+    let live = Decimal::ONE - batch_share;
+    let mut outcomes = Vec::new();
+    if !batch_share.is_zero() {
+        outcomes.push((BATCH_WINDOW_SECONDS, batch_share));
+    }
+    let human = steps.iter().find(|step| step.human);
+    let review = match human {
+        Some(step) => step.seconds?,
+        None => Decimal::ZERO,
+    };
+    let mut elapsed = Decimal::ZERO;
+    let mut last_reach = Decimal::ZERO;
+    for step in steps.iter().filter(|step| !step.human) {
+        elapsed += step.seconds?;
+        let done = step.reach * (step.accept_good + step.accept_bad);
+        let time = if sign_off { elapsed + review } else { elapsed };
+        outcomes.push((time, done * live));
+        last_reach = step.reach * (Decimal::ONE - step.accept_good - step.accept_bad);
+    }
+    if !last_reach.is_zero() {
+        let time = if human.is_some() {
+            elapsed + review
+        } else {
+            elapsed
+        };
+        outcomes.push((time, last_reach * live));
+    }
+    outcomes.retain(|(_, share)| !share.is_zero());
+    Some(outcomes)
+}
+
+/// Expected value and 95th percentile of a discrete latency distribution (sorts `outcomes`).
+fn latency_of(outcomes: &mut [(Decimal, Decimal)]) -> Option<Latency> {
+    outcomes.sort();
+    let total: Decimal = outcomes.iter().map(|(_, share)| *share).sum();
+    if total.is_zero() {
+        return None;
+    }
+    let expected = outcomes.iter().map(|(t, share)| t * share).sum::<Decimal>() / total;
+    let mut cumulative = Decimal::ZERO;
+    let mut p95 = outcomes.last()?.0;
+    for &(time, share) in outcomes.iter() {
+        cumulative += share;
+        if cumulative >= P95 * total {
+            p95 = time;
+            break;
+        }
+    }
+    Some(Latency {
+        expected_seconds: expected,
+        p95_seconds: p95,
+    })
+}

@@ -1,0 +1,136 @@
+//! Bad quality input: rates outside 0–1, chains that loop or name unknown models, reviewers
+//! with no cost, impossible distributions, and bad `simulate` flags. Each exits with code 2,
+//! prints nothing on standard output, and names the place and what to do on standard error.
+
+use assert_cmd::Command;
+
+const FIXTURES: &str = "tests/fixtures/bad-quality";
+
+/// Runs `mixcost ARGS` in the crate root, checks it failed as bad input, returns stderr.
+fn rejected(args: &[&str]) -> String {
+    let output = Command::cargo_bin("mixcost")
+        .expect("the mixcost binary is built")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_clear()
+        .args(args)
+        .output()
+        .expect("mixcost runs");
+    let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
+    let stderr = String::from_utf8(output.stderr).expect("stderr is UTF-8");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "`mixcost {}` should exit 2\nstdout:\n{stdout}\nstderr:\n{stderr}",
+        args.join(" ")
+    );
+    assert_eq!(stdout, "", "nothing on stdout for bad input");
+    for marker in ["panicked", "RUST_BACKTRACE", "Error {", "Some("] {
+        assert!(!stderr.contains(marker), "a crash or debug dump:\n{stderr}");
+    }
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    stderr
+}
+
+fn compare(name: &str) -> String {
+    rejected(&["compare", &format!("{FIXTURES}/{name}")])
+}
+
+#[test]
+fn pass_rate_above_one() {
+    let stderr = compare("pass-rate-above-one.yaml");
+    assert!(
+        stderr.contains("pass-rate-above-one.yaml:22:58"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("error:").count(),
+        1,
+        "one error, not a cascade"
+    );
+    insta::assert_snapshot!(stderr);
+}
+
+#[test]
+fn eval_counts_with_more_passes_than_evals() {
+    insta::assert_snapshot!(compare("evals-above-total.yaml"));
+}
+
+#[test]
+fn chain_that_loops() {
+    insta::assert_snapshot!(compare("chain-loop.yaml"));
+}
+
+#[test]
+fn chain_naming_an_unknown_model() {
+    insta::assert_snapshot!(compare("chain-unknown-model.yaml"));
+}
+
+#[test]
+fn chain_going_on_after_a_reviewer() {
+    insta::assert_snapshot!(compare("chain-human-not-last.yaml"));
+}
+
+#[test]
+fn chain_model_without_a_pass_rate() {
+    insta::assert_snapshot!(compare("missing-pass-rate.yaml"));
+}
+
+#[test]
+fn fallback_without_a_quality_section() {
+    insta::assert_snapshot!(compare("fallback-without-quality.yaml"));
+}
+
+#[test]
+fn negative_spread() {
+    insta::assert_snapshot!(compare("negative-spread.yaml"));
+}
+
+#[test]
+fn human_reviewer_with_no_cost() {
+    insta::assert_snapshot!(rejected(&[
+        "compare",
+        "--pricing",
+        &format!("{FIXTURES}/human-no-cost"),
+        "tests/fixtures/quality/two-step.yaml",
+    ]));
+}
+
+#[test]
+fn zero_trials() {
+    insta::assert_snapshot!(rejected(&["simulate", "--trials", "0"]));
+}
+
+#[test]
+fn a_budget_that_is_not_money() {
+    insta::assert_snapshot!(rejected(&["simulate", "--budget", "lots"]));
+    let negative = rejected(&["simulate", "--budget=-5"]);
+    assert!(negative.contains("amount '-5' is negative"), "{negative}");
+}
+
+#[test]
+fn reviewer_named_like_a_model() {
+    let stderr = rejected(&[
+        "compare",
+        "--pricing",
+        &format!("{FIXTURES}/human-named-like-model"),
+    ]);
+    assert!(stderr.contains("'gpt-5.5' is defined twice"), "{stderr}");
+}
+
+#[test]
+fn reviewer_named_like_a_model_loaded_later() {
+    let stderr = rejected(&[
+        "compare",
+        "--pricing",
+        &format!("{FIXTURES}/human-named-like-model-first"),
+    ]);
+    assert!(
+        stderr.contains("'gpt-5.5' is both a human reviewer and a model"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn normal_tokens_per_request() {
+    insta::assert_snapshot!(compare("normal-token-spread.yaml"));
+}

@@ -1,0 +1,84 @@
+//! Workflow metrics computed by hand: a two-step chain with a human tail, priced exactly.
+//!
+//! tests/fixtures/quality/two-step.yaml sends 1M requests (1,000 input, 100 output tokens) to
+//! DeepSeek V4 Flash ($0.14 / $0.28 per 1M), then GPT-5.5 ($5 / $30) with half the failed
+//! output as context, then the shipped analyst ($60/h × 3 min = $3.00 per item).
+
+use mixcost::engine::quality::evaluate_workflow;
+use mixcost::load::{pricing, scenario, source::SourceFile};
+use mixcost::model::catalogue::Catalogue;
+use rust_decimal::{dec, Decimal};
+
+fn catalogue() -> Catalogue {
+    pricing::load_catalogue(&[])
+        .expect("the shipped catalogue loads")
+        .0
+}
+
+fn load(path: &str) -> mixcost::model::scenario::Scenario {
+    let full = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&full).expect("fixture exists");
+    scenario::load_scenario(&SourceFile::new(path, text), &catalogue())
+        .expect("the scenario loads")
+        .0
+}
+
+#[test]
+fn a_two_step_chain_with_a_human_tail_matches_the_hand_computation() {
+    let scenario = load("tests/fixtures/quality/two-step.yaml");
+    let workflow = evaluate_workflow(&scenario, &catalogue()).unwrap();
+    let cascade = &workflow.policies[1];
+    assert_eq!(cascade.policy, "cascade");
+    let flow = &cascade.workloads[0];
+
+    // Step costs if every request ran them:
+    //   flash   = 1e9 × 0.14 / 1e6 + 1e8 × 0.28 / 1e6          = 140 + 28   = 168
+    //   gpt-5.5 = 1e9 × 5 / 1e6 + 1e8 × 30 / 1e6 + 0.5 × 1e8 × 5 / 1e6 = 5000 + 3000 + 250 = 8250
+    //   analyst = 1e6 × 3                                                      = 3,000,000
+    let full: Vec<Decimal> = flow.steps.iter().map(|s| s.full_cost).collect();
+    assert_eq!(full, vec![dec!(168), dec!(8250), dec!(3000000)]);
+
+    // Step 1: good and accepted 0.8 × 0.95 = 0.76, bad but accepted 0.2 × 0.1 = 0.02,
+    // rejected 0.22. Step 2: 0.9 × 0.95 = 0.855, 0.1 × 0.1 = 0.01, rejected 0.135.
+    // The analyst gets 0.22 × 0.135 = 0.0297 of the requests.
+    let reach: Vec<Decimal> = flow.steps.iter().map(|s| s.reach).collect();
+    assert_eq!(reach, vec![dec!(1), dec!(0.22), dec!(0.0297)]);
+
+    // E[cost] = 168 + 0.22 × 8250 + 0.0297 × 3,000,000 = 168 + 1815 + 89,100 = 91,083.
+    assert_eq!(flow.expected_cost, dec!(91083));
+    assert_eq!(flow.human_cost, dec!(89100));
+    assert_eq!(flow.first_attempt_cost, dec!(168));
+    // Success 0.76 + 0.22 × 0.855 + 0.0297 = 0.9778; wrong accepted 0.02 + 0.22 × 0.01 = 0.0222.
+    assert_eq!(flow.success_rate, dec!(0.9778));
+    assert_eq!(flow.accepted_bad_rate, dec!(0.0222));
+    assert_eq!(flow.failed_rate, dec!(0));
+    assert_eq!(flow.rework_rate, dec!(0.22));
+    assert_eq!(flow.escalation_rate, dec!(0.0297));
+    assert_eq!(cascade.cost_per_success(), Some(dec!(91083) / dec!(977800)));
+    assert_eq!(cascade.cost_per_call(), Some(dec!(0.000168)));
+
+    // Direct: one step, a perfect validator (none given for it), no reviewer: 8000, success
+    // 0.9, failed 0.1.
+    let direct = &workflow.policies[0].workloads[0];
+    assert_eq!(direct.expected_cost, dec!(8000));
+    assert_eq!(direct.success_rate, dec!(0.9));
+    assert_eq!(direct.failed_rate, dec!(0.1));
+    assert_eq!(direct.escalation_rate, dec!(0));
+}
+
+#[test]
+fn latency_adds_retries_and_review_and_takes_the_95th_percentile() {
+    let scenario = load("tests/fixtures/quality/two-step.yaml");
+    let workflow = evaluate_workflow(&scenario, &catalogue()).unwrap();
+    let flow = &workflow.policies[1].workloads[0];
+    // flash 0.6 s + 100 / 90 s; gpt-5.5 0.9 s + 100 / 55 s; analyst 4 h.
+    let flash = dec!(0.6) + dec!(100) / dec!(90);
+    let gpt = dec!(0.9) + dec!(100) / dec!(55);
+    let latency = flow.latency.expect("every step has figures");
+    // 78% finish after flash and 0.22 × 0.865 = 19.03% after gpt-5.5: 97.03% ≥ 95%.
+    assert_eq!(latency.p95_seconds, flash + gpt);
+    let expected = dec!(0.78) * flash
+        + dec!(0.1903) * (flash + gpt)
+        + dec!(0.0297) * (flash + gpt + dec!(14400));
+    assert_eq!(latency.expected_seconds, expected);
+}

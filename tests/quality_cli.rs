@@ -1,0 +1,90 @@
+//! The shipped quality scenarios through the real binary: workflow metrics in every format.
+//!
+//! scenarios/cascade-loses.yaml: a cheap-first cascade that costs more per month and per
+//! successful task than going straight to the frontier model. scenarios/cascade-wins.yaml:
+//! one that costs far less. Snapshots in tests/snapshots/quality_cli__*.snap.
+
+use assert_cmd::Command;
+
+fn mixcost(args: &[&str]) -> String {
+    let output = Command::cargo_bin("mixcost")
+        .expect("the binary builds")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_clear()
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "mixcost {args:?} failed: {stderr}");
+    assert_eq!(stderr, "", "mixcost {args:?} wrote to stderr");
+    String::from_utf8(output.stdout).expect("output is UTF-8")
+}
+
+#[test]
+fn the_cheap_first_cascade_loses_on_hard_coding_work() {
+    let output = mixcost(&[
+        "compare",
+        "scenarios/cascade-loses.yaml",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&output).expect("valid JSON");
+    let policies = &json["scenarios"][0]["workflow"]["policies"];
+    // Per call the cascade looks 40% cheaper: $0.12 against $0.20.
+    assert_eq!(policies[0]["cost_per_call"], "0.200000");
+    assert_eq!(policies[1]["cost_per_call"], "0.120000");
+    // With retries it costs more: 50k × (0.12 + 0.56 × 0.22) = $12,160 against $10,000.
+    assert_eq!(policies[0]["expected_cost"], "10000.00");
+    assert_eq!(policies[1]["expected_cost"], "12160.00");
+    assert_eq!(policies[1]["delta_vs_baseline"], "2160.00");
+    // And more per successful task.
+    let per_success = |i: usize| -> f64 {
+        policies[i]["cost_per_success"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(per_success(1) > per_success(0));
+    assert_eq!(policies[1]["workloads"][0]["within_latency_target"], false);
+    insta::assert_snapshot!("cascade_loses_json", output);
+}
+
+#[test]
+fn the_cheap_first_cascade_wins_on_extraction() {
+    let output = mixcost(&["compare", "scenarios/cascade-wins.yaml", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&output).expect("valid JSON");
+    let policies = &json["scenarios"][0]["workflow"]["policies"];
+    let cost = |i: usize| -> f64 {
+        policies[i]["expected_cost"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(cost(1) < cost(0) / 2.0, "the cascade costs less than half");
+    // Regulated decisions are signed off whatever the model.
+    assert_eq!(policies[1]["workloads"][1]["escalation_rate"], "1");
+    assert_eq!(policies[1]["workloads"][1]["sign_off"], true);
+}
+
+#[test]
+fn workflow_tables_in_every_format() {
+    for scenario in ["cascade-loses", "cascade-wins"] {
+        let path = format!("scenarios/{scenario}.yaml");
+        for format in ["table", "csv", "markdown"] {
+            insta::assert_snapshot!(
+                format!("{scenario}_{format}"),
+                mixcost(&["compare", &path, "--format", format])
+            );
+        }
+    }
+}
+
+#[test]
+fn scenarios_without_quality_print_no_workflow() {
+    for format in ["table", "csv", "markdown", "json"] {
+        let output = mixcost(&["compare", "--format", format]);
+        assert!(!output.contains("workflow"), "{format}: {output}");
+    }
+}
