@@ -20,14 +20,7 @@ fn sweep_seed_grid(c: &mut Criterion) {
     let (scenario, _) = load_scenario(&seed_source(), &catalogue).expect("seed");
     let axes: Vec<Axis> = GRID
         .iter()
-        .map(|text| {
-            let d = parse_dimension(text).expect("dimension");
-            Axis {
-                path_text: d.path_text,
-                path: d.path,
-                values: d.values,
-            }
-        })
+        .map(|text| parse_dimension(text).expect("dimension").axis())
         .collect();
     let mut group = c.benchmark_group("sweep");
     group.sample_size(10);

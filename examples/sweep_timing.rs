@@ -22,14 +22,7 @@ fn main() {
     let (scenario, _) = load_scenario(&seed_source(), &catalogue).expect("seed");
     let axes: Vec<Axis> = GRID
         .iter()
-        .map(|text| {
-            let d = parse_dimension(text).expect("dimension");
-            Axis {
-                path_text: d.path_text,
-                path: d.path,
-                values: d.values,
-            }
-        })
+        .map(|text| parse_dimension(text).expect("dimension").axis())
         .collect();
     let mut times = Vec::new();
     let mut samples: Vec<String> = Vec::new();

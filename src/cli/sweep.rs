@@ -24,14 +24,7 @@ pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|text| parse_dimension(text).map_err(super::override_error))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let axes: Vec<Axis> = dimensions
-        .iter()
-        .map(|d| Axis {
-            path_text: d.path_text.clone(),
-            path: d.path.clone(),
-            values: d.values.clone(),
-        })
-        .collect();
+    let axes: Vec<Axis> = dimensions.iter().map(Dimension::axis).collect();
     let variants = variants(&scenario, &catalogue, &axes).map_err(sweep_error)?;
     let sweep = Sweep::new(&scenario, &variants, axes, &args.policy, args.max_points)
         .map_err(sweep_error)?;

@@ -175,26 +175,8 @@ impl Plan {
                         model: step.name.clone(),
                         ..target.clone()
                     });
-                    let split = match (
-                        &target,
-                        scenario.uncertainty.input_tokens.get(&workload.name),
-                    ) {
-                        (Some(target), Some(spread)) => {
-                            token_split(market, workload, target, *spread, per_request)?
-                        }
-                        _ => None,
-                    };
-                    let (cost, long) = match split {
-                        Some((standard, q, long)) => {
-                            plan.exact_costs.push(standard);
-                            plan.exact_costs.push(long);
-                            (f64_of(standard), Some((q, f64_of(long))))
-                        }
-                        None => {
-                            plan.exact_costs.push(per_request);
-                            (f64_of(per_request), None)
-                        }
-                    };
+                    let (cost, long) =
+                        plan.step_costs(market, scenario, workload, target.as_ref(), per_request)?;
                     steps.push(StepPlan {
                         pass: step.pass_rate,
                         false_accept: f64_of(validator.false_accept),
@@ -244,26 +226,7 @@ impl Plan {
                 let per_unit = cost / Decimal::from(units(index));
                 let spec = scenario.policy(&policy.policy);
                 let target = spec.and_then(|p| p.route(workload));
-                let split = match (
-                    target,
-                    scenario.uncertainty.input_tokens.get(&workload.name),
-                ) {
-                    (Some(target), Some(spread)) => {
-                        token_split(market, workload, target, *spread, per_unit)?
-                    }
-                    _ => None,
-                };
-                let (cost, long) = match split {
-                    Some((standard, q, long)) => {
-                        plan.exact_costs.push(standard);
-                        plan.exact_costs.push(long);
-                        (f64_of(standard), Some((q, f64_of(long))))
-                    }
-                    None => {
-                        plan.exact_costs.push(per_unit);
-                        (f64_of(per_unit), None)
-                    }
-                };
+                let (cost, long) = plan.step_costs(market, scenario, workload, target, per_unit)?;
                 chains.push(ChainPlan {
                     workload: index,
                     steps: vec![StepPlan {
@@ -307,6 +270,39 @@ impl Plan {
 
     fn slots(&self) -> usize {
         self.exact_costs.len()
+    }
+
+    /// Records the exact cost of one step per request (split into below and above the
+    /// long-context threshold when the workload's request sizes are spread) and returns it as
+    /// the simulation's f64 cost, with the long-context share and cost when split.
+    fn step_costs(
+        &mut self,
+        market: Market,
+        scenario: &Scenario,
+        workload: &Workload,
+        target: Option<&Target>,
+        per_request: Decimal,
+    ) -> Result<(f64, Option<(f64, f64)>), EngineError> {
+        let split = match (
+            target,
+            scenario.uncertainty.input_tokens.get(&workload.name),
+        ) {
+            (Some(target), Some(spread)) => {
+                token_split(market, workload, target, *spread, per_request)?
+            }
+            _ => None,
+        };
+        Ok(match split {
+            Some((standard, share, long)) => {
+                self.exact_costs.push(standard);
+                self.exact_costs.push(long);
+                (f64_of(standard), Some((share, f64_of(long))))
+            }
+            None => {
+                self.exact_costs.push(per_request);
+                (f64_of(per_request), None)
+            }
+        })
     }
 }
 

@@ -176,6 +176,17 @@ pub struct Dimension {
     pub labels: Vec<String>,
 }
 
+impl Dimension {
+    /// The engine's view of the dimension: its path and values, without the labels.
+    pub fn axis(&self) -> crate::engine::sweep::Axis {
+        crate::engine::sweep::Axis {
+            path_text: self.path_text.clone(),
+            path: self.path.clone(),
+            values: self.values.clone(),
+        }
+    }
+}
+
 /// Parses `PATH=START:END:STEP` or `PATH=V1,V2,…`.
 pub fn parse_dimension(text: &str) -> Result<Dimension, OverrideError> {
     let (path_text, spec) = text.split_once('=').ok_or_else(|| {

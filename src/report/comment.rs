@@ -4,45 +4,13 @@
 //! GitHub refuses comments over 65,536 characters, so [`fit`] cuts a long comment at a line
 //! boundary under [`LIMIT`], closes any open `<details>` and says that it was cut.
 
-use super::{Cell, Table};
-
 /// A hidden line that identifies mixcost's comment on a pull request.
 pub const MARKER: &str = "<!-- mixcost-report -->";
 
 /// The longest comment written, in characters, leaving room under GitHub's limit.
 pub const LIMIT: usize = 65_000;
 
-fn escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
-/// A Markdown table, numeric columns right-aligned.
-pub fn table(table: &Table) -> String {
-    let mut out = format!(
-        "| {} |\n",
-        table
-            .columns
-            .iter()
-            .map(|c| escape(c))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    );
-    let rule: Vec<&str> = (0..table.columns.len())
-        .map(|index| {
-            if table.is_numeric_column(index) {
-                "---:"
-            } else {
-                "---"
-            }
-        })
-        .collect();
-    out.push_str(&format!("| {} |\n", rule.join(" | ")));
-    for row in &table.rows {
-        let cells: Vec<String> = row.iter().map(|cell| escape(&Cell::human(cell))).collect();
-        out.push_str(&format!("| {} |\n", cells.join(" | ")));
-    }
-    out
-}
+pub use super::markdown::{escape, table};
 
 /// `body` folded under `summary`.
 pub fn details(summary: &str, body: &str) -> String {

@@ -1,9 +1,38 @@
 //! Markdown for pull-request comments and documents.
 
-use super::Document;
+use super::{Document, Table};
 
-fn escape(text: &str) -> String {
-    text.replace('|', "\\|")
+/// Escapes what would break a table cell: pipes, and line breaks.
+pub fn escape(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// A Markdown table, numeric columns right-aligned.
+pub fn table(table: &Table) -> String {
+    let mut out = format!(
+        "| {} |\n",
+        table
+            .columns
+            .iter()
+            .map(|c| escape(c))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let rule: Vec<&str> = (0..table.columns.len())
+        .map(|index| {
+            if table.is_numeric_column(index) {
+                "---:"
+            } else {
+                "---"
+            }
+        })
+        .collect();
+    out.push_str(&format!("| {} |\n", rule.join(" | ")));
+    for row in &table.rows {
+        let cells: Vec<String> = row.iter().map(|cell| escape(&cell.human())).collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out
 }
 
 pub fn render(document: &Document) -> String {
@@ -11,34 +40,12 @@ pub fn render(document: &Document) -> String {
     for line in &document.subtitle {
         out.push_str(&format!("{}  \n", escape(line)));
     }
-    for (heading, table) in &document.tables {
+    for (heading, rows) in &document.tables {
         out.push('\n');
         if let Some(heading) = heading {
             out.push_str(&format!("**{}**\n\n", escape(heading)));
         }
-        out.push_str(&format!(
-            "| {} |\n",
-            table
-                .columns
-                .iter()
-                .map(|c| escape(c))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        ));
-        let rule: Vec<&str> = (0..table.columns.len())
-            .map(|index| {
-                if table.is_numeric_column(index) {
-                    "---:"
-                } else {
-                    "---"
-                }
-            })
-            .collect();
-        out.push_str(&format!("| {} |\n", rule.join(" | ")));
-        for row in &table.rows {
-            let cells: Vec<String> = row.iter().map(|cell| escape(&cell.human())).collect();
-            out.push_str(&format!("| {} |\n", cells.join(" | ")));
-        }
+        out.push_str(&table(rows));
     }
     for notes in &document.notes {
         out.push('\n');
