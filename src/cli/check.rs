@@ -74,6 +74,7 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(Some(&args.scenario), &catalogue)?;
+    super::note_first_attempts(&scenario);
     let policies = if args.policy.is_empty() {
         scenario.policies.iter().map(|p| p.name.clone()).collect()
     } else {

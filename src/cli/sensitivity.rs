@@ -17,6 +17,7 @@ const BAR_WIDTH: usize = 24;
 pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    super::note_first_attempts(&scenario);
     let policy = match &args.policy {
         Some(name) => {
             if scenario.policy(name).is_none() {

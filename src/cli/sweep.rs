@@ -19,6 +19,7 @@ const CHUNK: u64 = 65_536;
 pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    super::note_first_attempts(&scenario);
     let dimensions = args
         .vary
         .iter()

@@ -15,6 +15,7 @@ use crate::report::{format, json, Cell, Document, Format, Table};
 pub fn run(cli: &Cli, args: &WhatifArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    super::note_first_attempts(&scenario);
     let overrides = args
         .set
         .iter()

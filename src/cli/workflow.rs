@@ -20,6 +20,10 @@ fn optional(value: Option<Decimal>, cell: fn(Decimal) -> Cell) -> Cell {
 
 /// Appends the workflow tables and notes to a `compare` document.
 pub fn extend_document(document: &mut Document, workflow: &WorkflowEvaluation) {
+    if let Some((heading @ None, _)) = document.tables.first_mut() {
+        *heading =
+            Some("first attempts only: model calls before retries and human review".to_string());
+    }
     let baseline = workflow.baseline().map(|b| b.expected_cost);
     let mut totals = Table::new(&[
         "policy",
