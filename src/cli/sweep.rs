@@ -52,21 +52,25 @@ pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
         shown: &shown,
         names: &names,
     };
-    match args.output.format {
-        Format::Csv => {
-            stream_csv(&context, args.output.output.as_deref())?;
-        }
-        format => {
-            let points = collect(&sweep)?;
+    let result = match args.output.format {
+        Format::Csv => stream_csv(&context, args.output.output.as_deref()),
+        format => collect(&sweep).and_then(|points| {
             let text = if format == Format::Json {
                 json::to_string(&SweepJson::new(&context, &points))
             } else {
                 document(&context, &points, args.metric).render(format)
             };
-            super::output::emit(&text, args.output.output.as_deref())?;
+            super::output::emit(&text, args.output.output.as_deref())
+        }),
+    };
+    match result {
+        Err(error) if super::progress::interrupted() => {
+            // Ctrl-C: the conventional exit status of a process ended by SIGINT.
+            eprintln!("error: {error}");
+            Ok(ExitCode::from(130))
         }
+        other => other.map(|()| ExitCode::SUCCESS),
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 fn sweep_error(error: SweepError) -> anyhow::Error {
