@@ -4,51 +4,8 @@
 //! input cases, byte-identical output whatever the thread count, and JSON valid against the
 //! shipped schemas.
 
-use assert_cmd::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_with(threads: Option<&str>, args: &[&str]) -> Run {
-    let mut command = Command::cargo_bin("mixcost").expect("the binary builds");
-    command
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_clear()
-        .args(args);
-    if let Some(threads) = threads {
-        command.env("RAYON_NUM_THREADS", threads);
-    }
-    let output = command.output().expect("the binary runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8"),
-    }
-}
-
-/// Runs mixcost expecting success and a quiet stderr; returns stdout.
-fn ok(args: &[&str]) -> String {
-    let run = run_with(None, args);
-    assert_eq!(run.code, 0, "mixcost {args:?}: {}", run.stderr);
-    assert_eq!(run.stderr, "", "mixcost {args:?} wrote to stderr");
-    run.stdout
-}
-
-/// Runs mixcost expecting exit 2 and nothing on stdout; returns stderr.
-fn bad(args: &[&str]) -> String {
-    let run = run_with(None, args);
-    assert_eq!(
-        run.code, 2,
-        "mixcost {args:?} should fail with 2: {}",
-        run.stderr
-    );
-    assert_eq!(run.stdout, "");
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    run.stderr
-}
+mod common;
+use common::{ok, rejected as bad, run_with};
 
 fn assert_matches_schema(what: &str, text: &str) {
     let schema_text = std::fs::read_to_string(format!(
@@ -135,9 +92,9 @@ fn sweep_output_is_identical_whatever_the_thread_count() {
         "--format",
         "csv",
     ];
-    let one = run_with(Some("1"), &args);
-    let two = run_with(Some("2"), &args);
-    assert_eq!(one.code, 0, "{}", one.stderr);
+    let one = run_with(&[("RAYON_NUM_THREADS", "1")], &args);
+    let two = run_with(&[("RAYON_NUM_THREADS", "2")], &args);
+    assert_eq!(one.code, Some(0), "{}", one.stderr);
     assert!(one.stdout.lines().count() > 10_000);
     assert_eq!(one.stdout, two.stdout);
 }

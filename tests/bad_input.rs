@@ -5,78 +5,21 @@
 //! The binary runs in the crate root and is given paths relative to it, so the snapshots in
 //! `tests/snapshots/` hold no machine-specific paths.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use assert_cmd::Command;
+mod common;
+use common::{assert_no_crash, rejected, run as mixcost};
 
 /// Fixtures for this file, relative to the crate root.
 const FIXTURES: &str = "tests/fixtures/bad";
-
-/// No run may take this long; an alias bomb that expands would.
-const TIMEOUT: Duration = Duration::from_secs(20);
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-    elapsed: Duration,
-}
-
-/// Runs `mixcost ARGS` in the crate root.
-fn mixcost(args: &[&str]) -> Run {
-    let started = Instant::now();
-    let output = Command::cargo_bin("mixcost")
-        .expect("the mixcost binary is built")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .timeout(TIMEOUT)
-        .output()
-        .expect("mixcost runs");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        elapsed: started.elapsed(),
-    }
-}
 
 fn fixture(name: &str) -> String {
     format!("{FIXTURES}/{name}")
 }
 
-/// Runs `args`, checks it failed as bad input, and returns standard error.
-fn rejected(args: &[&str]) -> String {
-    let run = mixcost(args);
-    assert_eq!(
-        run.code,
-        Some(2),
-        "`mixcost {}` should exit 2\nstdout:\n{}\nstderr:\n{}",
-        args.join(" "),
-        run.stdout,
-        run.stderr
-    );
-    assert_eq!(run.stdout, "", "nothing on stdout for bad input");
-    assert_no_crash(&run.stderr);
-    run.stderr
-}
-
 /// `mixcost compare FIXTURE` is rejected; returns standard error.
 fn rejected_scenario(name: &str) -> String {
     rejected(&["compare", &fixture(name)])
-}
-
-/// No panic and no Rust debug dump reaches the user.
-fn assert_no_crash(stderr: &str) {
-    for marker in ["panicked", "RUST_BACKTRACE", "Error {", "Some(", "\\n"] {
-        assert!(
-            !stderr.contains(marker),
-            "stderr looks like a crash or a debug dump ({marker}):\n{stderr}"
-        );
-    }
-    assert!(
-        stderr.starts_with("error: ") || stderr.starts_with("warning: "),
-        "stderr should start with `error:` or `warning:`:\n{stderr}"
-    );
 }
 
 #[test]

@@ -2,34 +2,10 @@
 //! with no cost, impossible distributions, and bad `simulate` flags. Each exits with code 2,
 //! prints nothing on standard output, and names the place and what to do on standard error.
 
-use assert_cmd::Command;
+mod common;
+use common::rejected;
 
 const FIXTURES: &str = "tests/fixtures/bad-quality";
-
-/// Runs `mixcost ARGS` in the crate root, checks it failed as bad input, returns stderr.
-fn rejected(args: &[&str]) -> String {
-    let output = Command::cargo_bin("mixcost")
-        .expect("the mixcost binary is built")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_clear()
-        .args(args)
-        .output()
-        .expect("mixcost runs");
-    let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
-    let stderr = String::from_utf8(output.stderr).expect("stderr is UTF-8");
-    assert_eq!(
-        output.status.code(),
-        Some(2),
-        "`mixcost {}` should exit 2\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        args.join(" ")
-    );
-    assert_eq!(stdout, "", "nothing on stdout for bad input");
-    for marker in ["panicked", "RUST_BACKTRACE", "Error {", "Some("] {
-        assert!(!stderr.contains(marker), "a crash or debug dump:\n{stderr}");
-    }
-    assert!(stderr.starts_with("error: "), "{stderr}");
-    stderr
-}
 
 fn compare(name: &str) -> String {
     rejected(&["compare", &format!("{FIXTURES}/{name}")])

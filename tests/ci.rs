@@ -5,58 +5,13 @@
 //! every policy costs 12.0% more. Fixtures live in tests/fixtures/ci/; snapshots in
 //! tests/snapshots/ci__*.snap.
 
-use assert_cmd::Command;
+mod common;
+use common::{expect, rejected};
 
 const CI: &str = "tests/fixtures/ci";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn mixcost(args: &[&str]) -> Run {
-    let output = Command::cargo_bin("mixcost")
-        .expect("the binary builds")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_clear()
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: output.status.code().expect("an exit code"),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
-}
-
 fn ci(name: &str) -> String {
     format!("{CI}/{name}")
-}
-
-/// Runs `args`, expects exit code `code` and a quiet stderr, and returns stdout.
-fn expect(code: i32, args: &[&str]) -> String {
-    let run = mixcost(args);
-    assert_eq!(
-        run.code, code,
-        "mixcost {args:?}: exit {}\nstdout:\n{}\nstderr:\n{}",
-        run.code, run.stdout, run.stderr
-    );
-    assert_eq!(run.stderr, "", "mixcost {args:?} wrote to stderr");
-    run.stdout
-}
-
-/// Runs `args`, expects exit 2 with nothing on stdout, and returns stderr.
-fn rejected(args: &[&str]) -> String {
-    let run = mixcost(args);
-    assert_eq!(
-        run.code, 2,
-        "mixcost {args:?}: stdout {}\nstderr {}",
-        run.stdout, run.stderr
-    );
-    assert_eq!(run.stdout, "");
-    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
-    run.stderr
 }
 
 #[test]

@@ -6,20 +6,8 @@
 
 use assert_cmd::Command;
 
-/// Runs mixcost with `args` and returns its standard output, checking success and a quiet stderr.
-fn mixcost(args: &[&str]) -> String {
-    let output = Command::cargo_bin("mixcost")
-        .expect("the binary builds")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_clear()
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "mixcost {args:?} failed: {stderr}");
-    assert_eq!(stderr, "", "mixcost {args:?} wrote to stderr");
-    String::from_utf8(output.stdout).expect("output is UTF-8")
-}
+mod common;
+use common::ok as mixcost;
 
 #[test]
 fn compare_with_no_argument_prints_the_reference_comparison() {

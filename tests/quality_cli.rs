@@ -4,21 +4,8 @@
 //! successful task than going straight to the frontier model. scenarios/cascade-wins.yaml:
 //! one that costs far less. Snapshots in tests/snapshots/quality_cli__*.snap.
 
-use assert_cmd::Command;
-
-fn mixcost(args: &[&str]) -> String {
-    let output = Command::cargo_bin("mixcost")
-        .expect("the binary builds")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_clear()
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "mixcost {args:?} failed: {stderr}");
-    assert_eq!(stderr, "", "mixcost {args:?} wrote to stderr");
-    String::from_utf8(output.stdout).expect("output is UTF-8")
-}
+mod common;
+use common::ok as mixcost;
 
 #[test]
 fn the_cheap_first_cascade_loses_on_hard_coding_work() {

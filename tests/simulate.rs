@@ -1,7 +1,7 @@
 //! `mixcost simulate`: the Monte Carlo mean converges to the exact closed form, the same seed
 //! gives the same bytes on any thread count, and every output format is snapshotted.
 
-use assert_cmd::Command;
+mod common;
 use mixcost::engine::quality::evaluate_workflow;
 use mixcost::engine::simulate::{simulate, Plan, Settings, Simulation};
 use mixcost::load::{pricing, scenario, source::SourceFile};
@@ -94,18 +94,13 @@ fn same_seed_same_result_whatever_the_thread_count() {
 }
 
 fn mixcost(args: &[&str], threads: &str) -> String {
-    let output = Command::cargo_bin("mixcost")
-        .expect("the binary builds")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_clear()
-        .env("RAYON_NUM_THREADS", threads)
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "mixcost {args:?} failed: {stderr}");
-    assert_eq!(stderr, "", "no progress bar when stderr is not a terminal");
-    String::from_utf8(output.stdout).expect("output is UTF-8")
+    let run = common::run_with(&[("RAYON_NUM_THREADS", threads)], args);
+    assert_eq!(run.code, Some(0), "mixcost {args:?} failed: {}", run.stderr);
+    assert_eq!(
+        run.stderr, "",
+        "no progress bar when stderr is not a terminal"
+    );
+    run.stdout
 }
 
 #[test]
