@@ -75,3 +75,42 @@ fn scenarios_without_quality_print_no_workflow() {
         assert!(!output.contains("workflow"), "{format}: {output}");
     }
 }
+
+#[test]
+fn analysis_commands_price_the_expected_month_with_retries() {
+    // flash-then-gpt-5.5 bills $1,124.00 of first attempts but $68,577.00 expected with retries
+    // and review: a $10,000 budget must fail, whatever the first attempts cost.
+    let run = common::run(&[
+        "check",
+        "scenarios/cascade-wins.yaml",
+        "--budget",
+        "10000",
+        "--policy",
+        "flash-then-gpt-5.5",
+    ]);
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("$68,577.00"), "{}", run.stdout);
+
+    let whatif = mixcost(&[
+        "whatif",
+        "scenarios/cascade-wins.yaml",
+        "--set",
+        "workloads.*.volume=x2",
+    ]);
+    assert!(
+        whatif.contains("expected month with retries and human review"),
+        "{whatif}"
+    );
+    assert!(whatif.contains("$68,577.00   $137,154.00"), "{whatif}");
+
+    let sweep = mixcost(&[
+        "sweep",
+        "scenarios/cascade-wins.yaml",
+        "--vary",
+        "workloads.*.volume=x1,x2",
+        "--format",
+        "csv",
+    ]);
+    assert!(sweep.contains("x1,flash-then-gpt-5.5,68577,"), "{sweep}");
+    assert!(sweep.contains("x2,flash-then-gpt-5.5,137154,"), "{sweep}");
+}

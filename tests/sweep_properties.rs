@@ -7,7 +7,7 @@
 
 use mixcost::engine::overrides::{Change, Override};
 use mixcost::engine::sweep::{variants, Axis, Sweep};
-use mixcost::engine::whatif::evaluate_with;
+use mixcost::engine::whatif::month_with;
 use mixcost::load::overrides::parse_dimension;
 use mixcost::load::pricing::load_catalogue;
 use mixcost::load::scenario::load_scenario;
@@ -91,7 +91,7 @@ proptest! {
             }).collect();
             overrides.sort_by_key(|(volume_only, _)| *volume_only);
             let overrides: Vec<Override> = overrides.into_iter().map(|(_, o)| o).collect();
-            let evaluation = evaluate_with(&scenario, &catalogue, &overrides).unwrap();
+            let evaluation = month_with(&scenario, &catalogue, &overrides).unwrap().evaluation;
             for (slot, &policy) in sweep.policies.iter().enumerate() {
                 let expected = evaluation.policies[policy].total;
                 let got = results[index as usize * width + slot];
@@ -125,7 +125,9 @@ fn scaled_values_that_leave_the_fixed_point_scale_still_price_exactly() {
             path: axes[0].path.clone(),
             change: *change,
         }];
-        let evaluation = evaluate_with(&scenario, &catalogue, &overrides).unwrap();
+        let evaluation = month_with(&scenario, &catalogue, &overrides)
+            .unwrap()
+            .evaluation;
         for (slot, policy) in evaluation.policies.iter().enumerate() {
             assert_eq!(results[index * 3 + slot], policy.total);
         }

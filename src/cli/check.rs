@@ -18,7 +18,7 @@ use crate::engine::breakdown::Evaluation;
 use crate::engine::check::{self, CheckKind, CheckResult, Gate, Verdict};
 use crate::engine::compliance;
 use crate::engine::diff::Costs;
-use crate::engine::evaluate::evaluate;
+use crate::engine::whatif::month;
 use crate::load::amount::{self, Threshold};
 use crate::load::source::SourceFile;
 use crate::load::suggest::nearest;
@@ -74,7 +74,6 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(Some(&args.scenario), &catalogue)?;
-    super::note_first_attempts(&scenario);
     let policies = if args.policy.is_empty() {
         scenario.policies.iter().map(|p| p.name.clone()).collect()
     } else {
@@ -93,9 +92,10 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
         args.policy.clone()
     };
-    let evaluation = evaluate(&scenario, &catalogue)?;
+    let month = month(&scenario, &catalogue).map_err(super::whatif_error)?;
+    let evaluation = &month.evaluation;
     let base = match &args.against {
-        Some(path) => Some(read_base(cli, path, &evaluation, &catalogue)?),
+        Some(path) => Some(read_base(path, evaluation, &catalogue)?),
         None => None,
     };
     let violations = compliance::violations(&scenario, &catalogue);
@@ -106,9 +106,9 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         max_increase,
         warn_increase,
     };
-    let results = check::run(&scenario, &evaluation, &violations, &gate)?;
+    let results = check::run(&scenario, &month.costs, &violations, &gate)?;
     let report = Report {
-        evaluation: &evaluation,
+        evaluation,
         base: base.as_ref(),
         against: args.against.as_ref().map(|p| p.display().to_string()),
         policies: &gate.policies,
@@ -134,7 +134,6 @@ fn flag<T>(
 
 /// The base run's costs: read from a compare result, or priced from a scenario file.
 fn read_base(
-    cli: &Cli,
     path: &Path,
     evaluation: &Evaluation,
     catalogue: &crate::model::catalogue::Catalogue,
@@ -146,11 +145,11 @@ fn read_base(
         let scenarios = result::read(&source).map_err(crate::load::diagnostic::LoadError::from)?;
         return pick(scenarios, &evaluation.scenario, &source.name);
     }
-    let _ = cli;
     let (scenario, warnings) = crate::load::scenario::load_scenario(&source, catalogue)?;
     super::report_warnings(&warnings);
-    let base = evaluate(&scenario, catalogue)?;
-    Ok(Costs::of(&base, show_instant(base.as_of)))
+    Ok(month(&scenario, catalogue)
+        .map_err(super::whatif_error)?
+        .costs)
 }
 
 /// The scenario of a compare result with the checked scenario's name, or its only scenario.

@@ -15,7 +15,7 @@ use serde::Serialize;
 use super::args::{Cli, OutputArgs};
 use super::check::change_text;
 use crate::engine::diff::{self, Costs, Edit, PolicyChange};
-use crate::engine::evaluate::evaluate;
+use crate::engine::whatif::month;
 use crate::load::diagnostic::LoadError;
 use crate::load::source::SourceFile;
 use crate::load::values::show_instant;
@@ -121,11 +121,8 @@ fn scenarios(cli: &Cli, args: &DiffArgs) -> anyhow::Result<Section> {
     let catalogue = super::load_catalogue(cli)?;
     let old = super::load_scenario(Some(&args.old), &catalogue)?;
     let new = super::load_scenario(Some(&args.new), &catalogue)?;
-    let (before, after) = (evaluate(&old, &catalogue)?, evaluate(&new, &catalogue)?);
-    let (before, after) = (
-        Costs::of(&before, show_instant(old.as_of)),
-        Costs::of(&after, show_instant(new.as_of)),
-    );
+    let priced = |scenario| month(scenario, &catalogue).map_err(super::whatif_error);
+    let (before, after) = (priced(&old)?.costs, priced(&new)?.costs);
     if !diff::have_common_ground(&before, &after) {
         return Err(nothing_in_common(args));
     }
@@ -158,8 +155,12 @@ fn prices(cli: &Cli, args: &DiffArgs) -> anyhow::Result<Section> {
         Ok(loaded)
     };
     let (old, new) = (load(&old_catalogue)?, load(&new_catalogue)?);
-    let before = Costs::of(&evaluate(&old, &old_catalogue)?, show_instant(old.as_of));
-    let after = Costs::of(&evaluate(&new, &new_catalogue)?, show_instant(new.as_of));
+    let before = month(&old, &old_catalogue)
+        .map_err(super::whatif_error)?
+        .costs;
+    let after = month(&new, &new_catalogue)
+        .map_err(super::whatif_error)?
+        .costs;
     Ok(Section {
         scenario: new.name.clone(),
         as_of: show_instant(new.as_of),

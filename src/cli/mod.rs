@@ -83,18 +83,17 @@ pub fn parse_as_of(text: &str) -> anyhow::Result<jiff::Timestamp> {
     })
 }
 
+/// A pricing-under-overrides error as a user-facing error.
+pub fn whatif_error(error: crate::engine::whatif::WhatifError) -> anyhow::Error {
+    use crate::engine::whatif::WhatifError;
+    match error {
+        WhatifError::Override(error) => override_error(error),
+        WhatifError::Engine(error) => anyhow::Error::new(error),
+        WhatifError::Quality(error) => anyhow::Error::new(error),
+    }
+}
+
 /// An override error as a user-facing error with its help line.
 pub fn override_error(error: crate::engine::overrides::OverrideError) -> anyhow::Error {
     anyhow::anyhow!("invalid {error}\n  = help: {}", error.help)
-}
-
-/// Commands other than `compare` price first attempts only; for a scenario with a `quality:`
-/// section, says so on standard error so nobody mistakes them for the expected month.
-pub fn note_first_attempts(scenario: &Scenario) {
-    if scenario.quality.is_some() {
-        eprintln!(
-            "note: '{}' has a quality section; these figures are first-attempt model costs without retries or human review (`mixcost compare` shows the expected cost with them)",
-            scenario.file
-        );
-    }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::args::{Cli, Metric, SensitivityArgs};
 use crate::engine::sensitivity::{tornado, Tornado};
-use crate::engine::whatif::{Figure, WhatifError};
+use crate::engine::whatif::Figure;
 use crate::load::values;
 use crate::report::{format, json, Cell, Document, Format, Notes, Table};
 
@@ -17,7 +17,6 @@ const BAR_WIDTH: usize = 24;
 pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
-    super::note_first_attempts(&scenario);
     let policy = match &args.policy {
         Some(name) => {
             if scenario.policy(name).is_none() {
@@ -57,10 +56,7 @@ pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
         Metric::SavingsPct => Figure::SavingsPct,
     };
     let result =
-        tornado(&scenario, &catalogue, &policy, which, step).map_err(|error| match error {
-            WhatifError::Override(error) => super::override_error(error),
-            WhatifError::Engine(error) => anyhow::Error::new(error),
-        })?;
+        tornado(&scenario, &catalogue, &policy, which, step).map_err(super::whatif_error)?;
     let text = render(&result, &scenario.name, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::args::{Cli, SolveArgs};
 use crate::engine::solve::{default_range, solve, Goal, Method, Solution, SolveError};
-use crate::engine::whatif::{Figure, WhatifError};
+use crate::engine::whatif::Figure;
 use crate::load::overrides::parse_path;
 use crate::load::values;
 use crate::report::{format, json, Cell, Document, Format, Table};
@@ -15,7 +15,6 @@ use crate::report::{format, json, Cell, Document, Format, Table};
 pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
-    super::note_first_attempts(&scenario);
     let path = parse_path(&args.vary).map_err(super::override_error)?;
     let policy_names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
     let known = |name: &str| -> anyhow::Result<String> {
@@ -36,7 +35,7 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
         None => default_range(&path),
     };
     let solution = solve(&scenario, &catalogue, args.vary.trim(), &path, &goal, range).map_err(|error| match error {
-        SolveError::Whatif(WhatifError::Override(error)) => super::override_error(error),
+        SolveError::Whatif(error) => super::whatif_error(error),
         SolveError::Unreachable {
             figure_low,
             figure_high,

@@ -19,7 +19,6 @@ const CHUNK: u64 = 65_536;
 pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
-    super::note_first_attempts(&scenario);
     let dimensions = args
         .vary
         .iter()
@@ -90,6 +89,7 @@ fn sweep_error(error: SweepError) -> anyhow::Error {
         ),
         SweepError::Interrupted => anyhow::anyhow!("interrupted; no output file was written"),
         SweepError::Engine(error) => anyhow::Error::new(error),
+        SweepError::Quality(error) => anyhow::Error::new(error),
     }
 }
 

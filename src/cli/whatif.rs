@@ -1,13 +1,15 @@
 //! `mixcost whatif`: each policy before and after a set of overrides.
+//!
+//! For a scenario with a quality section the figures are the expected month with retries and
+//! human review, as in `compare`'s workflow table.
 
 use std::process::ExitCode;
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::args::{Cli, WhatifArgs};
-use crate::engine::breakdown::Evaluation;
-use crate::engine::evaluate::evaluate;
-use crate::engine::whatif::{evaluate_with, WhatifError};
+use crate::engine::whatif::{month_with, Figure, Month};
 use crate::load::overrides::parse_assignment;
 use crate::load::values::show_instant;
 use crate::report::{format, json, Cell, Document, Format, Table};
@@ -15,25 +17,75 @@ use crate::report::{format, json, Cell, Document, Format, Table};
 pub fn run(cli: &Cli, args: &WhatifArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
-    super::note_first_attempts(&scenario);
     let overrides = args
         .set
         .iter()
         .map(|text| parse_assignment(text).map_err(super::override_error))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let before = evaluate(&scenario, &catalogue)?;
-    let after = evaluate_with(&scenario, &catalogue, &overrides).map_err(|error| match error {
-        WhatifError::Override(error) => super::override_error(error),
-        WhatifError::Engine(error) => anyhow::Error::new(error),
-    })?;
+    let before = month_with(&scenario, &catalogue, &[]).map_err(super::whatif_error)?;
+    let after = month_with(&scenario, &catalogue, &overrides).map_err(super::whatif_error)?;
     let text = render(&before, &after, &args.set, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn render(before: &Evaluation, after: &Evaluation, texts: &[String], format: Format) -> String {
+/// One policy before and after.
+struct Change<'a> {
+    policy: &'a str,
+    before: Decimal,
+    after: Decimal,
+    /// Cost minus the baseline's, before and after; `None` for the baseline itself.
+    versus_before: Option<Decimal>,
+    versus_after: Option<Decimal>,
+    percent_before: Option<Decimal>,
+    percent_after: Option<Decimal>,
+}
+
+fn changes<'a>(before: &'a Month, after: &Month) -> Vec<Change<'a>> {
+    let baseline = before.evaluation.baseline.as_str();
+    before
+        .costs
+        .policies
+        .iter()
+        .map(|policy| {
+            let name = policy.name.as_str();
+            let versus = |month: &Month| {
+                (name != baseline).then(|| -month.figure(name, Figure::Savings).unwrap_or_default())
+            };
+            let percent = |month: &Month| {
+                (name != baseline)
+                    .then(|| month.figure(name, Figure::SavingsPct).map(|p| -p))
+                    .flatten()
+            };
+            Change {
+                policy: name,
+                before: policy.total,
+                after: after.cost(name).unwrap_or_default(),
+                versus_before: versus(before),
+                versus_after: versus(after),
+                percent_before: percent(before),
+                percent_after: percent(after),
+            }
+        })
+        .collect()
+}
+
+fn versus_text(delta: Option<Decimal>, percent: Option<Decimal>) -> String {
+    match (delta, percent) {
+        (None, _) => "baseline".to_string(),
+        (Some(delta), Some(percent)) => format!(
+            "{} ({})",
+            format::money_delta(delta),
+            format::percent_delta(percent)
+        ),
+        (Some(delta), None) => format::money_delta(delta),
+    }
+}
+
+pub fn render(before: &Month, after: &Month, texts: &[String], format: Format) -> String {
+    let rows = changes(before, after);
     if format == Format::Json {
-        return json::to_string(&WhatifJson::new(before, after, texts));
+        return json::to_string(&WhatifJson::new(before, after, texts, &rows));
     }
     let mut table = Table::new(&[
         "policy",
@@ -44,46 +96,40 @@ pub fn render(before: &Evaluation, after: &Evaluation, texts: &[String], format:
         "vs baseline before",
         "vs baseline after",
     ]);
-    for (old, new) in before.policies.iter().zip(&after.policies) {
-        let delta = new.total - old.total;
-        let versus = |evaluation: &Evaluation, cost| match evaluation.versus_baseline(cost) {
-            Some(v) if cost.policy != evaluation.baseline => Cell::text(match v.percent {
-                Some(percent) => format!(
-                    "{} ({})",
-                    format::money_delta(v.delta),
-                    format::percent_delta(percent)
-                ),
-                None => format::money_delta(v.delta),
-            }),
-            _ => Cell::text("baseline"),
-        };
+    for row in &rows {
+        let delta = row.after - row.before;
         table.push(vec![
-            Cell::text(&old.policy),
-            Cell::Money(old.total),
-            Cell::Money(new.total),
+            Cell::text(row.policy),
+            Cell::Money(row.before),
+            Cell::Money(row.after),
             Cell::MoneyDelta(delta),
-            if old.total.is_zero() {
+            if row.before.is_zero() {
                 Cell::Empty
             } else {
-                Cell::PercentDelta(delta / old.total * rust_decimal::Decimal::ONE_HUNDRED)
+                Cell::PercentDelta(delta / row.before * Decimal::ONE_HUNDRED)
             },
-            versus(before, old),
-            versus(after, new),
+            Cell::text(versus_text(row.versus_before, row.percent_before)),
+            Cell::text(versus_text(row.versus_after, row.percent_after)),
         ]);
     }
+    let evaluation = &before.evaluation;
+    let mut subtitle = vec![
+        format!(
+            "{} · prices as of {} · baseline {}",
+            evaluation.file,
+            show_instant(after.evaluation.as_of),
+            evaluation.baseline
+        ),
+        format!("overrides: {}", texts.join(", ")),
+    ];
+    if before.is_expected() {
+        subtitle.push("expected month with retries and human review".to_string());
+    }
     Document {
-        title: format!("{} — what if", before.scenario),
-        subtitle: vec![
-            format!(
-                "{} · prices as of {} · baseline {}",
-                before.file,
-                show_instant(after.as_of),
-                before.baseline
-            ),
-            format!("overrides: {}", texts.join(", ")),
-        ],
+        title: format!("{} — what if", evaluation.scenario),
+        subtitle,
         tables: vec![(None, table)],
-        notes: vec![super::compare::assumption_notes(after)],
+        notes: vec![super::compare::assumption_notes(&after.evaluation)],
     }
     .render(format)
 }
@@ -97,6 +143,8 @@ struct WhatifJson<'a> {
     as_of_before: String,
     as_of_after: String,
     baseline: &'a str,
+    /// Whether the costs are the expected month with retries and human review.
+    expected_with_retries: bool,
     overrides: &'a [String],
     policies: Vec<WhatifPolicyJson<'a>>,
 }
@@ -115,42 +163,50 @@ struct WhatifPolicyJson<'a> {
 }
 
 impl<'a> WhatifJson<'a> {
-    fn new(before: &'a Evaluation, after: &'a Evaluation, texts: &'a [String]) -> Self {
+    fn new(before: &'a Month, after: &Month, texts: &'a [String], rows: &[Change<'a>]) -> Self {
+        let evaluation = &before.evaluation;
         WhatifJson {
             schema_version: json::SCHEMA_VERSION,
-            scenario: &before.scenario,
-            file: &before.file,
-            as_of_before: show_instant(before.as_of),
-            as_of_after: show_instant(after.as_of),
-            baseline: &before.baseline,
+            scenario: &evaluation.scenario,
+            file: &evaluation.file,
+            as_of_before: show_instant(evaluation.as_of),
+            as_of_after: show_instant(after.evaluation.as_of),
+            baseline: &evaluation.baseline,
+            expected_with_retries: before.is_expected(),
             overrides: texts,
-            policies: before
-                .policies
+            policies: rows
                 .iter()
-                .zip(&after.policies)
-                .map(|(old, new)| {
-                    let delta = new.total - old.total;
-                    let (vb, va) = (before.versus_baseline(old), after.versus_baseline(new));
+                .map(|row| {
+                    let delta = row.after - row.before;
                     WhatifPolicyJson {
-                        name: &old.policy,
-                        before: format::fixed(old.total, 2),
-                        after: format::fixed(new.total, 2),
+                        name: row.policy,
+                        before: format::fixed(row.before, 2),
+                        after: format::fixed(row.after, 2),
                         change: format::fixed(delta, 2),
-                        change_pct: (!old.total.is_zero()).then(|| {
-                            format::fixed(delta / old.total * rust_decimal::Decimal::ONE_HUNDRED, 1)
-                        }),
-                        vs_baseline_before: vb.map(|v| format::fixed(v.delta, 2)),
-                        vs_baseline_after: va.map(|v| format::fixed(v.delta, 2)),
-                        vs_baseline_pct_before: vb
-                            .and_then(|v| v.percent)
-                            .map(|p| format::fixed(p, 1)),
-                        vs_baseline_pct_after: va
-                            .and_then(|v| v.percent)
-                            .map(|p| format::fixed(p, 1)),
+                        change_pct: (!row.before.is_zero())
+                            .then(|| format::fixed(delta / row.before * Decimal::ONE_HUNDRED, 1)),
+                        // The baseline is 0.00 and 0.0% against itself.
+                        vs_baseline_before: Some(format::fixed(
+                            row.versus_before.unwrap_or_default(),
+                            2,
+                        )),
+                        vs_baseline_after: Some(format::fixed(
+                            row.versus_after.unwrap_or_default(),
+                            2,
+                        )),
+                        vs_baseline_pct_before: percent_text(row.versus_before, row.percent_before),
+                        vs_baseline_pct_after: percent_text(row.versus_after, row.percent_after),
                     }
                 })
                 .collect(),
         }
+    }
+}
+
+fn percent_text(versus: Option<Decimal>, percent: Option<Decimal>) -> Option<String> {
+    match versus {
+        None => Some("0.0".to_string()),
+        Some(_) => percent.map(|p| format::fixed(p, 1)),
     }
 }
 

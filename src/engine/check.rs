@@ -7,7 +7,6 @@
 
 use rust_decimal::Decimal;
 
-use super::breakdown::Evaluation;
 use super::compliance::Violation;
 use super::diff::Costs;
 use crate::load::amount::Threshold;
@@ -95,14 +94,15 @@ pub struct Gate<'a> {
     pub warn_increase: Option<Threshold>,
 }
 
-/// Runs every check of `gate` on the priced scenario; results keep policy order.
+/// Runs every check of `gate` on the scenario's month (`now`: its priced lines, or the expected
+/// cost with retries and human review when it has a quality section); results keep policy
+/// order.
 pub fn run(
     scenario: &Scenario,
-    evaluation: &Evaluation,
+    now: &Costs,
     violations: &[Violation],
     gate: &Gate,
 ) -> Result<Vec<CheckResult>, CheckError> {
-    let now = Costs::of(evaluation, String::new());
     if let Some(base) = gate.base {
         if !gate.policies.iter().any(|name| base.policy(name).is_some()) {
             return Err(CheckError::NothingInCommon {

@@ -39,6 +39,32 @@ pub struct Costs {
 }
 
 impl Costs {
+    /// The month's costs: the priced lines, or for a scenario whose workflow was priced, the
+    /// expected cost with retries and human review of each policy and workload.
+    pub fn of_month(
+        evaluation: &Evaluation,
+        workflow: Option<&crate::engine::quality::WorkflowEvaluation>,
+        as_of: String,
+    ) -> Costs {
+        let mut costs = Costs::of(evaluation, as_of);
+        let Some(workflow) = workflow else {
+            return costs;
+        };
+        for policy in &mut costs.policies {
+            let Some(flow) = workflow.policies.iter().find(|p| p.policy == policy.name) else {
+                continue;
+            };
+            policy.total = flow.expected_cost;
+            for workload in &mut policy.workloads {
+                if let Some(steps) = flow.workloads.iter().find(|w| w.workload == workload.name) {
+                    workload.cost = steps.expected_cost;
+                    workload.models = steps.steps.iter().map(|step| step.name.clone()).collect();
+                }
+            }
+        }
+        costs
+    }
+
     pub fn of(evaluation: &Evaluation, as_of: String) -> Costs {
         Costs {
             scenario: evaluation.scenario.clone(),

@@ -8,7 +8,7 @@
 use rust_decimal::Decimal;
 
 use super::overrides::{Change, Override, OverridePath, PriceField, WorkloadField};
-use super::whatif::{evaluate_with, figure, Figure, WhatifError};
+use super::whatif::{month_with, Figure, WhatifError};
 use crate::model::catalogue::Catalogue;
 use crate::model::scenario::Scenario;
 
@@ -140,8 +140,9 @@ pub fn tornado(
     which: Figure,
     step: Decimal,
 ) -> Result<Tornado, WhatifError> {
-    let base_evaluation = evaluate_with(scenario, catalogue, &[])?;
-    let base = figure(&base_evaluation, policy, which).unwrap_or_default();
+    let base = month_with(scenario, catalogue, &[])?
+        .figure(policy, which)
+        .unwrap_or_default();
     let mut bars = Vec::new();
     let mut skipped = Vec::new();
     for (path_text, path) in inputs(scenario, catalogue, policy) {
@@ -152,12 +153,12 @@ pub fn tornado(
                 path: path.clone(),
                 change,
             };
-            evaluate_with(scenario, catalogue, &[item])
+            month_with(scenario, catalogue, &[item])
         };
         match (moved(down), moved(up)) {
             (Ok(low), Ok(high)) => {
-                let low = figure(&low, policy, which).unwrap_or_default();
-                let high = figure(&high, policy, which).unwrap_or_default();
+                let low = low.figure(policy, which).unwrap_or_default();
+                let high = high.figure(policy, which).unwrap_or_default();
                 bars.push(Bar {
                     path: path_text,
                     low,

@@ -9,7 +9,7 @@
 use rust_decimal::Decimal;
 
 use super::overrides::{Change, Override, OverridePath, WorkloadField};
-use super::whatif::{evaluate_with, figure, Figure, WhatifError};
+use super::whatif::{month_with, Figure, WhatifError};
 use crate::model::catalogue::Catalogue;
 use crate::model::scenario::Scenario;
 
@@ -112,19 +112,22 @@ impl Problem<'_> {
             path: self.path.clone(),
             change: change_for(self.path, value),
         };
-        let evaluation = evaluate_with(self.scenario, self.catalogue, &[item])?;
-        let cost =
-            |name: &str| figure(&evaluation, name, Figure::Cost).ok_or(SolveError::Undefined);
+        let month = month_with(self.scenario, self.catalogue, &[item])?;
+        let cost = |name: &str| {
+            month
+                .figure(name, Figure::Cost)
+                .ok_or(SolveError::Undefined)
+        };
         let (gap, shown) = match self.goal {
             Goal::Reach {
                 policy,
                 figure: which,
                 value,
             } => {
-                let shown = figure(&evaluation, policy, *which).ok_or(SolveError::Undefined)?;
+                let shown = month.figure(policy, *which).ok_or(SolveError::Undefined)?;
                 let gap = match which {
                     Figure::SavingsPct => {
-                        let baseline = cost(&evaluation.baseline)?;
+                        let baseline = cost(&month.evaluation.baseline)?;
                         (baseline - cost(policy)?) * Decimal::ONE_HUNDRED - *value * baseline
                     }
                     _ => shown - value,
@@ -136,10 +139,11 @@ impl Problem<'_> {
                 (difference, difference)
             }
         };
-        let costs = evaluation
+        let costs = month
+            .costs
             .policies
             .iter()
-            .map(|p| (p.policy.clone(), p.total))
+            .map(|p| (p.name.clone(), p.total))
             .collect();
         Ok(Priced { gap, shown, costs })
     }

@@ -20,6 +20,7 @@ use super::overrides::{
     apply, apply_to_numbers, select_workloads, Change, Numbers, Override, OverrideError,
     OverridePath, WorkloadField,
 };
+use super::whatif::{month_with, WhatifError};
 use crate::model::catalogue::Catalogue;
 use crate::model::scenario::Scenario;
 
@@ -37,6 +38,8 @@ pub enum SweepError {
     Override(#[from] OverrideError),
     #[error(transparent)]
     Engine(#[from] EngineError),
+    #[error(transparent)]
+    Quality(#[from] super::quality::QualityError),
     #[error("the grid has {points} points, more than the limit of {limit}")]
     TooLarge { points: String, limit: u64 },
     #[error("no policy '{0}' in the scenario")]
@@ -89,6 +92,9 @@ pub struct Sweep<'a> {
     scales: Option<Scales>,
     /// Present when every volume axis sets a share and every value fits the scales.
     share_axes: Option<Vec<ShareAxis>>,
+    /// For a scenario with a quality section: every point is the expected month with retries
+    /// and human review, priced through the ordinary path from these variants.
+    expected: Option<&'a Variants<'a>>,
 }
 
 /// A dimension that changes only volumes and shares, with the workloads it touches.
@@ -267,6 +273,7 @@ impl<'a> Sweep<'a> {
             plan_sets,
             scales,
             share_axes,
+            expected: scenario.quality.is_some().then_some(variants),
         })
     }
 
@@ -282,7 +289,7 @@ impl<'a> Sweep<'a> {
         index: u64,
         scratch: &mut Vec<Numbers>,
         costs: &mut [Decimal],
-    ) -> Result<(), OverrideError> {
+    ) -> Result<(), SweepError> {
         // Decode the point's coordinates without allocating: last axis fastest.
         let mut remainder = index;
         let mut digits = [0usize; MAX_AXES];
@@ -295,6 +302,9 @@ impl<'a> Sweep<'a> {
         let mut combo = 0usize;
         for &axis in &self.plan_axes {
             combo = combo * self.axes[axis].values.len() + digit(axis);
+        }
+        if let Some(variants) = self.expected {
+            return self.expected_costs(variants, combo, &digits, costs);
         }
         let set = &self.plan_sets[combo];
         if let (Some(scales), Some(share_axes), Some(fixed), Some(base)) = (
@@ -340,6 +350,39 @@ impl<'a> Sweep<'a> {
         Ok(())
     }
 
+    /// The expected month at a point of a scenario with a quality section: the pricing
+    /// combination's scenario with the volume axes applied, priced with retries and review.
+    fn expected_costs(
+        &self,
+        variants: &Variants,
+        combo: usize,
+        digits: &[usize; MAX_AXES],
+        costs: &mut [Decimal],
+    ) -> Result<(), SweepError> {
+        let (variant, catalogue) = &variants.items[combo];
+        let overrides: Vec<Override> = self
+            .volume_axes
+            .iter()
+            .map(|volume_axis| {
+                let axis = &self.axes[volume_axis.axis];
+                Override {
+                    path_text: axis.path_text.clone(),
+                    path: axis.path.clone(),
+                    change: axis.values[digits[volume_axis.axis]],
+                }
+            })
+            .collect();
+        let month = month_with(variant, catalogue, &overrides).map_err(|error| match error {
+            WhatifError::Override(error) => SweepError::Override(error),
+            WhatifError::Engine(error) => SweepError::Engine(error),
+            WhatifError::Quality(error) => SweepError::Quality(error),
+        })?;
+        for (slot, &policy) in costs.iter_mut().zip(&self.policies) {
+            *slot = month.costs.policies[policy].total;
+        }
+        Ok(())
+    }
+
     /// Evaluates every point in parallel, `chunk` points at a time, handing each chunk's costs
     /// (point-major, `policies.len()` per point) to `consume` in point order. `consume`
     /// returns `false` to stop (e.g. on Ctrl-C).
@@ -354,7 +397,7 @@ impl<'a> Sweep<'a> {
         while start < self.points {
             let count = chunk.min(self.points - start) as usize;
             let slots = &mut buffer[..count * width];
-            let first_error: Mutex<Option<(u64, OverrideError)>> = Mutex::new(None);
+            let first_error: Mutex<Option<(u64, SweepError)>> = Mutex::new(None);
             slots.par_chunks_mut(width).enumerate().for_each_init(
                 Vec::new,
                 |scratch, (offset, costs)| {
@@ -368,7 +411,7 @@ impl<'a> Sweep<'a> {
                 },
             );
             if let Some((_, error)) = first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
-                return Err(error.into());
+                return Err(error);
             }
             if !consume(start, slots) {
                 return Err(SweepError::Interrupted);

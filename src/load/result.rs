@@ -1,7 +1,8 @@
 //! Reading back a `mixcost compare --format json` result, as the base of `check` and `diff`.
 //!
 //! Only what a comparison needs is read: each scenario's policies, their exact totals and their
-//! lines' workloads, models and exact costs. Fields added later are ignored (they keep the
+//! lines' workloads, models and exact costs — or, for a scenario with a quality section, the
+//! expected month with retries and human review from its `workflow` object. Fields added later are ignored (they keep the
 //! schema version); a different `schema_version` is refused, naming both versions.
 
 use serde::Deserialize;
@@ -22,6 +23,33 @@ struct ResultScenario {
     name: String,
     as_of: String,
     policies: Vec<ResultPolicy>,
+    /// Present for scenarios with a quality section: the expected month with retries and
+    /// human review, which is what comparisons use.
+    workflow: Option<ResultWorkflow>,
+}
+
+#[derive(Deserialize)]
+struct ResultWorkflow {
+    policies: Vec<ResultWorkflowPolicy>,
+}
+
+#[derive(Deserialize)]
+struct ResultWorkflowPolicy {
+    name: String,
+    expected_cost_exact: String,
+    workloads: Vec<ResultWorkflowWorkload>,
+}
+
+#[derive(Deserialize)]
+struct ResultWorkflowWorkload {
+    workload: String,
+    expected_cost_exact: String,
+    steps: Vec<ResultStep>,
+}
+
+#[derive(Deserialize)]
+struct ResultStep {
+    name: String,
 }
 
 #[derive(Deserialize)]
@@ -135,6 +163,30 @@ pub fn read(source: &SourceFile) -> Result<Vec<Costs>, Diagnostic> {
                 total,
                 workloads,
             });
+        }
+        if let Some(workflow) = scenario.workflow {
+            for flow in workflow.policies {
+                let Some(policy) = policies.iter_mut().find(|p| p.name == flow.name) else {
+                    continue;
+                };
+                policy.total = money(
+                    &flow.expected_cost_exact,
+                    &format!("the expected cost of policy '{}'", flow.name),
+                )?;
+                for steps in flow.workloads {
+                    if let Some(workload) = policy
+                        .workloads
+                        .iter_mut()
+                        .find(|w| w.name == steps.workload)
+                    {
+                        workload.cost = money(
+                            &steps.expected_cost_exact,
+                            &format!("the expected cost of workload '{}'", steps.workload),
+                        )?;
+                        workload.models = steps.steps.into_iter().map(|step| step.name).collect();
+                    }
+                }
+            }
         }
         scenarios.push(Costs {
             scenario: scenario.name,
