@@ -58,7 +58,28 @@ fn grids() -> impl Strategy<Value = (String, Vec<String>)> {
             ],
         )
     });
-    prop_oneof![seed, desk]
+    // Only shares vary (with pricing axes): the sweep's fastest, regrouped integer kernel.
+    let shares = (1u32..=50, 1u32..=50, 0u32..=20).prop_map(|(hit_step, batch_step, write)| {
+        (
+            "scenarios/multi-vendor.yaml".to_string(),
+            vec![
+                format!(
+                    "workloads.tagging.cache_hit_rate=0:0.8:{}",
+                    Decimal::new(hit_step.into(), 2)
+                ),
+                format!(
+                    "workloads.*.batch_share=0:1:{}",
+                    Decimal::new(batch_step.into(), 2)
+                ),
+                format!(
+                    "workloads.tagging.cache_write_rate=0,{}",
+                    Decimal::new(write.into(), 2)
+                ),
+                "discounts.google=0%,7.5%".to_string(),
+            ],
+        )
+    });
+    prop_oneof![seed, desk, shares]
 }
 
 proptest! {

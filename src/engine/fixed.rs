@@ -25,6 +25,26 @@ const POW10: [i128; 39] = {
     table
 };
 
+/// `a × b`, checked for overflow unless the caller proved it cannot happen.
+#[inline(always)]
+fn mul<const CHECKED: bool>(a: i128, b: i128) -> Option<i128> {
+    if CHECKED {
+        a.checked_mul(b)
+    } else {
+        Some(a * b)
+    }
+}
+
+/// `a + b`, checked for overflow unless the caller proved it cannot happen.
+#[inline(always)]
+fn add<const CHECKED: bool>(a: i128, b: i128) -> Option<i128> {
+    if CHECKED {
+        a.checked_add(b)
+    } else {
+        Some(a + b)
+    }
+}
+
 /// The largest scale a `Decimal` can carry.
 const MAX_DECIMAL_SCALE: u32 = 28;
 
@@ -72,6 +92,24 @@ pub struct FixedNumbers {
     pub write: i128,
     pub batch: i128,
     pub off_peak: i128,
+}
+
+/// One workload's cost on one plan as a function of its shares alone, for sweeps that vary
+/// only shares: per segment, `cost = share × (k0 + hit·k1 + write·k2)`, where
+/// `k0 = input·one·r_uncached + output·one·r_output`, `k1 = input·(r_cached − r_uncached)` and
+/// `k2 = input·(r_write − r_uncached)` — the same integer as the line-by-line sum, regrouped.
+#[derive(Clone, Debug)]
+pub struct ShareKernel {
+    segments: Vec<KernelSegment>,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct KernelSegment {
+    is_batch: bool,
+    window: Window,
+    k0: i128,
+    k1: i128,
+    k2: i128,
 }
 
 /// A [`WorkloadPlan`] in fixed point.
@@ -131,6 +169,12 @@ impl Scales {
         Some(FixedPlan { segments })
     }
 
+    /// 1 at the share scale.
+    #[inline]
+    pub fn one(self) -> i128 {
+        POW10[self.share as usize]
+    }
+
     /// A share at this sweep's scale, if it has no more decimals than the scale.
     #[inline]
     pub fn share(self, value: Decimal) -> Option<i128> {
@@ -151,9 +195,10 @@ impl Scales {
     }
 
     /// The token split and shares of `numbers`; `None` when a product overflows or the cache
-    /// shares add up to more than 1 (the `Decimal` path then reports it).
+    /// shares add up to more than 1 (the `Decimal` path then reports it). With `CHECKED` false
+    /// the caller has proven, with [`Scales::bounded`], that nothing can overflow.
     #[inline]
-    pub fn volume(self, numbers: &FixedNumbers) -> Option<FixedVolume> {
+    pub fn volume<const CHECKED: bool>(self, numbers: &FixedNumbers) -> Option<FixedVolume> {
         let one = POW10[self.share as usize];
         let uncached = one - numbers.hit - numbers.write;
         if uncached < 0 {
@@ -161,10 +206,10 @@ impl Scales {
         }
         Some(FixedVolume {
             tokens: [
-                numbers.input.checked_mul(uncached)?,
-                numbers.input.checked_mul(numbers.hit)?,
-                numbers.input.checked_mul(numbers.write)?,
-                numbers.output.checked_mul(one)?,
+                mul::<CHECKED>(numbers.input, uncached)?,
+                mul::<CHECKED>(numbers.input, numbers.hit)?,
+                mul::<CHECKED>(numbers.input, numbers.write)?,
+                mul::<CHECKED>(numbers.output, one)?,
             ],
             batch: numbers.batch,
             off_peak: numbers.off_peak,
@@ -173,9 +218,14 @@ impl Scales {
     }
 
     /// Adds the cost of `volume` on `plan` to `total` (at [`Scales::total`]); `None` when a
-    /// product overflows.
+    /// product overflows (only possible with `CHECKED`).
     #[inline]
-    pub fn add_cost(self, plan: &FixedPlan, volume: &FixedVolume, total: &mut i128) -> Option<()> {
+    pub fn add_cost<const CHECKED: bool>(
+        self,
+        plan: &FixedPlan,
+        volume: &FixedVolume,
+        total: &mut i128,
+    ) -> Option<()> {
         let one = volume.one;
         for segment in &plan.segments {
             let billing = if segment.is_batch {
@@ -195,12 +245,93 @@ impl Scales {
             let mut per_share = 0i128;
             for (amount, rate) in volume.tokens.iter().zip(segment.rates) {
                 if *amount != 0 {
-                    per_share = per_share.checked_add(amount.checked_mul(rate)?)?;
+                    per_share = add::<CHECKED>(per_share, mul::<CHECKED>(*amount, rate)?)?;
                 }
             }
-            *total = total.checked_add(per_share.checked_mul(share)?)?;
+            *total = add::<CHECKED>(*total, mul::<CHECKED>(per_share, share)?)?;
         }
         Some(())
+    }
+
+    /// The share kernel of `plan` for a workload with `numbers`' token counts; `None` on
+    /// overflow.
+    pub fn kernel(self, plan: &FixedPlan, numbers: &FixedNumbers) -> Option<ShareKernel> {
+        let one = POW10[self.share as usize];
+        let segments = plan
+            .segments
+            .iter()
+            .map(|segment| {
+                let [uncached, cached, write, output] = segment.rates;
+                let input = numbers.input;
+                Some(KernelSegment {
+                    is_batch: segment.is_batch,
+                    window: segment.window,
+                    k0: input
+                        .checked_mul(one)?
+                        .checked_mul(uncached)?
+                        .checked_add(numbers.output.checked_mul(one)?.checked_mul(output)?)?,
+                    k1: input.checked_mul(cached - uncached)?,
+                    k2: input.checked_mul(write - uncached)?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(ShareKernel { segments })
+    }
+
+    /// Adds the cost of a workload with these shares to `total`, without overflow checks: the
+    /// caller has proven with [`Scales::bounded`] that none can occur.
+    #[inline]
+    pub fn add_kernel_cost(self, kernel: &ShareKernel, numbers: &FixedNumbers, total: &mut i128) {
+        let one = POW10[self.share as usize];
+        for segment in &kernel.segments {
+            let billing = if segment.is_batch {
+                numbers.batch
+            } else {
+                one - numbers.batch
+            };
+            let window = match segment.window {
+                Window::AllHours => one,
+                Window::Peak => one - numbers.off_peak,
+                Window::OffPeak => numbers.off_peak,
+            };
+            let share = billing * window;
+            if share == 0 {
+                continue;
+            }
+            let mut per_share = segment.k0 + numbers.hit * segment.k1;
+            if numbers.write != 0 {
+                per_share += numbers.write * segment.k2;
+            }
+            *total += per_share * share;
+        }
+    }
+
+    /// Whether no product or sum of a point can overflow when every token count is at most
+    /// `max_tokens` on `plans`: then the unchecked loop (`CHECKED = false`) is exact.
+    pub fn bounded<'p>(
+        self,
+        max_tokens: u64,
+        plans: impl IntoIterator<Item = &'p FixedPlan>,
+    ) -> bool {
+        let one = POW10[self.share as usize];
+        let mut max_rate = 0i128;
+        let mut lines = 0i128;
+        for plan in plans {
+            for segment in &plan.segments {
+                lines += segment.rates.len() as i128;
+                for rate in segment.rates {
+                    max_rate = max_rate.max(rate.abs());
+                }
+            }
+        }
+        // A line is at most tokens · one (the token split) · rate · one² (the segment share);
+        // a total at most `lines` of them. Keep 8 bits of headroom.
+        i128::from(max_tokens)
+            .checked_mul(one)
+            .and_then(|x| x.checked_mul(max_rate))
+            .and_then(|x| x.checked_mul(one * one))
+            .and_then(|x| x.checked_mul(lines.max(1)))
+            .is_some_and(|bound| bound < i128::MAX >> 8)
     }
 
     /// The exact `Decimal` of a total, if it fits one.

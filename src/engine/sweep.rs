@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::evaluate::{EngineError, Market, WorkloadPlan};
-use super::fixed::{exact_scale, FixedNumbers, FixedPlan, Scales};
+use super::fixed::{exact_scale, FixedNumbers, FixedPlan, Scales, ShareKernel};
 use super::overrides::{
     apply, apply_to_numbers, select_workloads, Change, Numbers, Override, OverrideError,
     OverridePath, WorkloadField,
@@ -61,7 +61,15 @@ struct PlanSet<'a> {
     numbers: Vec<Numbers>,
     /// `numbers` in fixed point, for sweeps whose volume axes only set shares.
     fixed_numbers: Option<Vec<FixedNumbers>>,
+    /// `kernels[policy][workload]`, when the share-only loop provably cannot overflow.
+    kernels: Option<Vec<Vec<ShareKernel>>>,
 }
+
+/// Workloads a point keeps on the stack; scenarios with more use the `Decimal` path.
+const INLINE_WORKLOADS: usize = 16;
+
+/// Points one parallel task prices in a row.
+const BLOCK: usize = 256;
 
 /// The most parameters one sweep varies.
 pub const MAX_AXES: usize = 16;
@@ -92,6 +100,8 @@ pub struct Sweep<'a> {
     scales: Option<Scales>,
     /// Present when every volume axis sets a share and every value fits the scales.
     share_axes: Option<Vec<ShareAxis>>,
+    /// Whether the share-only loop provably cannot overflow, so it may skip overflow checks.
+    unchecked: bool,
     /// For a scenario with a quality section: every point is the expected month with retries
     /// and human review, priced through the ordinary path from these variants.
     expected: Option<&'a Variants<'a>>,
@@ -249,6 +259,7 @@ impl<'a> Sweep<'a> {
                 fixed: None,
                 numbers: variant.workloads.iter().map(Numbers::of).collect(),
                 fixed_numbers: None,
+                kernels: None,
             });
         }
         let scales = fixed_scales(&axes, &plan_sets);
@@ -263,6 +274,38 @@ impl<'a> Sweep<'a> {
             }
         }
         let share_axes = scales.and_then(|scales| share_axes(scales, &axes, &volume_axes));
+        // Share axes leave token counts as the scenario (or its pricing variant) gives them.
+        let unchecked = match (scales, &share_axes) {
+            (Some(scales), Some(_)) => {
+                let max_tokens = plan_sets
+                    .iter()
+                    .flat_map(|set| set.numbers.iter())
+                    .map(|n| n.input_tokens.max(n.output_tokens))
+                    .max()
+                    .unwrap_or(0);
+                plan_sets.iter().all(|set| {
+                    set.fixed
+                        .as_ref()
+                        .is_some_and(|fixed| scales.bounded(max_tokens, fixed.iter().flatten()))
+                })
+            }
+            _ => false,
+        };
+        if let (true, Some(scales)) = (unchecked, scales) {
+            for set in &mut plan_sets {
+                if let (Some(fixed), Some(numbers)) = (&set.fixed, &set.fixed_numbers) {
+                    set.kernels = fixed
+                        .iter()
+                        .map(|row| {
+                            row.iter()
+                                .zip(numbers)
+                                .map(|(plan, numbers)| scales.kernel(plan, numbers))
+                                .collect::<Option<Vec<_>>>()
+                        })
+                        .collect();
+                }
+            }
+        }
         Ok(Sweep {
             axes,
             policies,
@@ -273,8 +316,33 @@ impl<'a> Sweep<'a> {
             plan_sets,
             scales,
             share_axes,
+            unchecked,
             expected: scenario.quality.is_some().then_some(variants),
         })
+    }
+
+    /// The coordinates of point `index` in a fixed array (axes beyond the sweep's stay 0).
+    fn digits(&self, index: u64) -> [usize; MAX_AXES] {
+        let mut digits = [0usize; MAX_AXES];
+        let mut remainder = index;
+        for position in (0..self.axes.len()).rev() {
+            let size = self.axes[position].values.len() as u64;
+            digits[position] = (remainder % size) as usize;
+            remainder /= size;
+        }
+        digits
+    }
+
+    /// Steps `digits` to the next point: the last axis fastest.
+    #[inline]
+    fn advance(&self, digits: &mut [usize; MAX_AXES]) {
+        for position in (0..self.axes.len()).rev() {
+            digits[position] += 1;
+            if digits[position] < self.axes[position].values.len() {
+                return;
+            }
+            digits[position] = 0;
+        }
     }
 
     /// Value indices of point `index`, one per axis.
@@ -286,25 +354,17 @@ impl<'a> Sweep<'a> {
     /// Evaluates point `index` into `costs` (one per entry of `policies`), reusing `scratch`.
     fn evaluate_point(
         &self,
-        index: u64,
+        digits: &[usize; MAX_AXES],
         scratch: &mut Vec<Numbers>,
         costs: &mut [Decimal],
     ) -> Result<(), SweepError> {
-        // Decode the point's coordinates without allocating: last axis fastest.
-        let mut remainder = index;
-        let mut digits = [0usize; MAX_AXES];
-        for position in (0..self.axes.len()).rev() {
-            let size = self.axes[position].values.len() as u64;
-            digits[position] = (remainder % size) as usize;
-            remainder /= size;
-        }
         let digit = |axis: usize| digits[axis];
         let mut combo = 0usize;
         for &axis in &self.plan_axes {
             combo = combo * self.axes[axis].values.len() + digit(axis);
         }
         if let Some(variants) = self.expected {
-            return self.expected_costs(variants, combo, &digits, costs);
+            return self.expected_costs(variants, combo, digits, costs);
         }
         let set = &self.plan_sets[combo];
         if let (Some(scales), Some(share_axes), Some(fixed), Some(base)) = (
@@ -313,7 +373,14 @@ impl<'a> Sweep<'a> {
             &set.fixed,
             &set.fixed_numbers,
         ) {
-            if shares_only_costs(scales, share_axes, &digits, fixed, base, costs).is_some() {
+            let priced = if let Some(kernels) = &set.kernels {
+                kernel_costs(scales, share_axes, digits, kernels, base, costs)
+            } else if self.unchecked {
+                shares_only_costs::<false>(scales, share_axes, digits, fixed, base, costs)
+            } else {
+                shares_only_costs::<true>(scales, share_axes, digits, fixed, base, costs)
+            };
+            if priced.is_some() {
                 return Ok(());
             }
         }
@@ -398,18 +465,28 @@ impl<'a> Sweep<'a> {
             let count = chunk.min(self.points - start) as usize;
             let slots = &mut buffer[..count * width];
             let first_error: Mutex<Option<(u64, SweepError)>> = Mutex::new(None);
-            slots.par_chunks_mut(width).enumerate().for_each_init(
-                Vec::new,
-                |scratch, (offset, costs)| {
-                    let index = start + offset as u64;
-                    if let Err(error) = self.evaluate_point(index, scratch, costs) {
-                        let mut first = first_error.lock().unwrap_or_else(|e| e.into_inner());
-                        if first.as_ref().is_none_or(|(at, _)| index < *at) {
-                            *first = Some((index, error));
+            // Each task prices a block of consecutive points, stepping the coordinates like an
+            // odometer instead of dividing the point index for every point.
+            slots
+                .par_chunks_mut(width * BLOCK)
+                .enumerate()
+                .for_each_init(Vec::new, |scratch, (block, costs)| {
+                    let first = start + (block * BLOCK) as u64;
+                    let mut digits = self.digits(first);
+                    for (offset, costs) in costs.chunks_mut(width).enumerate() {
+                        if offset > 0 {
+                            self.advance(&mut digits);
+                        }
+                        if let Err(error) = self.evaluate_point(&digits, scratch, costs) {
+                            let index = first + offset as u64;
+                            let mut first_seen =
+                                first_error.lock().unwrap_or_else(|e| e.into_inner());
+                            if first_seen.as_ref().is_none_or(|(at, _)| index < *at) {
+                                *first_seen = Some((index, error));
+                            }
                         }
                     }
-                },
-            );
+                });
             if let Some((_, error)) = first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
                 return Err(error);
             }
@@ -457,7 +534,7 @@ fn share_axes(scales: Scales, axes: &[Axis], volume_axes: &[VolumeAxis]) -> Opti
 /// Prices a point whose volume axes only set shares, without any `Decimal` arithmetic until the
 /// totals; `None` sends it to the general path (which also reports invalid combinations).
 #[inline]
-fn shares_only_costs(
+fn shares_only_costs<const CHECKED: bool>(
     scales: Scales,
     share_axes: &[ShareAxis],
     digits: &[usize; MAX_AXES],
@@ -465,11 +542,33 @@ fn shares_only_costs(
     base: &[FixedNumbers],
     costs: &mut [Decimal],
 ) -> Option<()> {
-    const INLINE: usize = 16;
-    if base.len() > INLINE {
+    let mut numbers = [FixedNumbers::default(); INLINE_WORKLOADS];
+    set_shares(share_axes, digits, base, &mut numbers)?;
+    let mut volumes = [None; INLINE_WORKLOADS];
+    for (volume, numbers) in volumes.iter_mut().zip(&numbers[..base.len()]) {
+        *volume = Some(scales.volume::<CHECKED>(numbers)?);
+    }
+    for (slot, plans) in costs.iter_mut().zip(fixed) {
+        let mut total = 0i128;
+        for (plan, volume) in plans.iter().zip(&volumes) {
+            scales.add_cost::<CHECKED>(plan, volume.as_ref()?, &mut total)?;
+        }
+        *slot = scales.to_decimal(total)?;
+    }
+    Some(())
+}
+
+/// The point's numbers: the pricing variant's, with the share axes' values set.
+#[inline]
+fn set_shares(
+    share_axes: &[ShareAxis],
+    digits: &[usize; MAX_AXES],
+    base: &[FixedNumbers],
+    numbers: &mut [FixedNumbers; INLINE_WORKLOADS],
+) -> Option<()> {
+    if base.len() > INLINE_WORKLOADS {
         return None;
     }
-    let mut numbers = [FixedNumbers::default(); INLINE];
     numbers[..base.len()].copy_from_slice(base);
     for axis in share_axes {
         let value = axis.values[digits[axis.axis]];
@@ -483,14 +582,30 @@ fn shares_only_costs(
             }
         }
     }
-    let mut volumes = [None; INLINE];
-    for (volume, numbers) in volumes.iter_mut().zip(&numbers[..base.len()]) {
-        *volume = Some(scales.volume(numbers)?);
+    Some(())
+}
+
+/// Prices a share-only point with the precomputed kernels: three multiplications a segment.
+/// `None` (cache shares above 1, or a total beyond a `Decimal`) sends it to the general path.
+#[inline]
+fn kernel_costs(
+    scales: Scales,
+    share_axes: &[ShareAxis],
+    digits: &[usize; MAX_AXES],
+    kernels: &[Vec<ShareKernel>],
+    base: &[FixedNumbers],
+    costs: &mut [Decimal],
+) -> Option<()> {
+    let mut numbers = [FixedNumbers::default(); INLINE_WORKLOADS];
+    set_shares(share_axes, digits, base, &mut numbers)?;
+    let one = scales.one();
+    if numbers[..base.len()].iter().any(|n| n.hit + n.write > one) {
+        return None;
     }
-    for (slot, plans) in costs.iter_mut().zip(fixed) {
+    for (slot, row) in costs.iter_mut().zip(kernels) {
         let mut total = 0i128;
-        for (plan, volume) in plans.iter().zip(&volumes) {
-            scales.add_cost(plan, volume.as_ref()?, &mut total)?;
+        for (kernel, numbers) in row.iter().zip(&numbers) {
+            scales.add_kernel_cost(kernel, numbers, &mut total);
         }
         *slot = scales.to_decimal(total)?;
     }
@@ -511,12 +626,12 @@ fn fixed_costs(
         return None;
     }
     for (slot, numbers) in volumes.iter_mut().zip(numbers) {
-        *slot = Some(scales.volume(&scales.numbers(numbers)?)?);
+        *slot = Some(scales.volume::<true>(&scales.numbers(numbers)?)?);
     }
     for (slot, plans) in costs.iter_mut().zip(fixed) {
         let mut total = 0i128;
         for (plan, volume) in plans.iter().zip(&volumes) {
-            scales.add_cost(plan, volume.as_ref()?, &mut total)?;
+            scales.add_cost::<true>(plan, volume.as_ref()?, &mut total)?;
         }
         *slot = scales.to_decimal(total)?;
     }
