@@ -217,7 +217,7 @@ impl Scales {
         })
     }
 
-    /// Adds the cost of `volume` on `plan` to `total` (at [`Scales::total`]); `None` when a
+    /// Adds the cost of `volume` on `plan` to `total` (at the sweep's total scale); `None` when a
     /// product overflows (only possible with `CHECKED`).
     #[inline]
     pub fn add_cost<const CHECKED: bool>(

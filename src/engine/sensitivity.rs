@@ -132,7 +132,7 @@ fn moves(scenario: &Scenario, path: &OverridePath, step: Decimal) -> (Change, Ch
     }
 }
 
-/// Moves each input down and up (see [`moves`]) and ranks them by the swing of `which`.
+/// Moves each input down and up (volumes and prices relatively, shares by points) and ranks them by the swing of `which`.
 pub fn tornado(
     scenario: &Scenario,
     catalogue: &Catalogue,

@@ -1,12 +1,16 @@
 //! Sweeps: a grid over one or more override paths, evaluated exactly and in parallel.
 //!
-//! The hot loop is a few exact multiplications per line. Dimensions that change how work is
-//! priced (model prices, discounts, `as_of`, request sizes) are applied once per combination
-//! of their values, building a [`WorkloadPlan`] per policy and workload; dimensions that only
-//! change volumes and shares are then applied per point to bare numbers with the very function
-//! `whatif` uses ([`apply_to_numbers`]), so every point equals `whatif` with the same overrides.
-//! Points are numbered in row-major order (the last dimension varies fastest) and evaluated in
-//! chunks, so output order never depends on the thread count and can be streamed.
+//! Dimensions that change how work is priced (model prices, discounts, `as_of`, request sizes)
+//! are applied once per combination of their values, building a [`WorkloadPlan`] per policy
+//! and workload; dimensions that only change volumes and shares are then applied per point with
+//! the very function `whatif` uses ([`apply_to_numbers`]), so every point equals `whatif` with
+//! the same overrides. Three exact loops price a point, fastest first: when only shares vary
+//! and a bound proves no overflow, a regrouped integer kernel ([`ShareKernel`], three
+//! multiplications a segment); otherwise fixed point with overflow checks ([`Scales`]); and
+//! `Decimal` for points whose numbers fit no common scale. Scenarios with a quality section
+//! price the expected month through the ordinary path at every point. Points are numbered in
+//! row-major order (the last dimension varies fastest) and evaluated in chunks, so output
+//! order never depends on the thread count and can be streamed.
 
 use std::borrow::Cow;
 use std::sync::Mutex;
