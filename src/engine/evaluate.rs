@@ -101,17 +101,20 @@ fn evaluate_policy(
     let mut lines = Vec::new();
     let mut notes = Vec::new();
     for workload in &scenario.workloads {
-        let target = policy
-            .route(workload)
-            .ok_or_else(|| EngineError::Unrouted {
-                policy: policy.name.clone(),
-                workload: workload.name.clone(),
-            })?;
+        let target = route(policy, workload)?;
         price_workload(market, workload, target, &mut lines, &mut notes)?;
     }
     notes.sort();
     notes.dedup();
     Ok((PolicyCost::from_lines(policy.name.clone(), lines), notes))
+}
+
+/// Where `policy` sends `workload`; the loader guarantees a route, overrides cannot remove one.
+pub fn route<'p>(policy: &'p Policy, workload: &Workload) -> Result<&'p Target, EngineError> {
+    policy.route(workload).ok_or_else(|| EngineError::Unrouted {
+        policy: policy.name.clone(),
+        workload: workload.name.clone(),
+    })
 }
 
 /// Appends the lines for `workload` sent to `target`.

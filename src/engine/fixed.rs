@@ -45,6 +45,19 @@ fn add<const CHECKED: bool>(a: i128, b: i128) -> Option<i128> {
     }
 }
 
+/// The share of a workload a billing segment takes (at twice the share scale): batch or the
+/// rest, times off-peak, peak or all hours.
+#[inline(always)]
+fn segment_share(is_batch: bool, window: Window, batch: i128, off_peak: i128, one: i128) -> i128 {
+    let billing = if is_batch { batch } else { one - batch };
+    let window = match window {
+        Window::AllHours => one,
+        Window::Peak => one - off_peak,
+        Window::OffPeak => off_peak,
+    };
+    billing * window
+}
+
 /// The largest scale a `Decimal` can carry.
 const MAX_DECIMAL_SCALE: u32 = 28;
 
@@ -228,17 +241,13 @@ impl Scales {
     ) -> Option<()> {
         let one = volume.one;
         for segment in &plan.segments {
-            let billing = if segment.is_batch {
-                volume.batch
-            } else {
-                one - volume.batch
-            };
-            let window = match segment.window {
-                Window::AllHours => one,
-                Window::Peak => one - volume.off_peak,
-                Window::OffPeak => volume.off_peak,
-            };
-            let share = billing * window;
+            let share = segment_share(
+                segment.is_batch,
+                segment.window,
+                volume.batch,
+                volume.off_peak,
+                one,
+            );
             if share == 0 {
                 continue;
             }
@@ -284,17 +293,13 @@ impl Scales {
     pub fn add_kernel_cost(self, kernel: &ShareKernel, numbers: &FixedNumbers, total: &mut i128) {
         let one = POW10[self.share as usize];
         for segment in &kernel.segments {
-            let billing = if segment.is_batch {
-                numbers.batch
-            } else {
-                one - numbers.batch
-            };
-            let window = match segment.window {
-                Window::AllHours => one,
-                Window::Peak => one - numbers.off_peak,
-                Window::OffPeak => numbers.off_peak,
-            };
-            let share = billing * window;
+            let share = segment_share(
+                segment.is_batch,
+                segment.window,
+                numbers.batch,
+                numbers.off_peak,
+                one,
+            );
             if share == 0 {
                 continue;
             }

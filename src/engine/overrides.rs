@@ -54,11 +54,7 @@ impl WorkloadField {
     ];
 
     pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, field)| *field == self)
-            .map(|(name, _)| *name)
-            .unwrap_or("?")
+        name_in(&Self::ALL, self)
     }
 
     pub fn is_share(self) -> bool {
@@ -81,6 +77,14 @@ impl WorkloadField {
     }
 }
 
+/// The name a field is written with in override paths.
+fn name_in<T: PartialEq>(names: &[(&'static str, T)], field: T) -> &'static str {
+    names
+        .iter()
+        .find(|(_, candidate)| *candidate == field)
+        .map_or("?", |(name, _)| *name)
+}
+
 /// A price column of a model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PriceField {
@@ -99,11 +103,7 @@ impl PriceField {
     ];
 
     pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(_, field)| *field == self)
-            .map(|(name, _)| *name)
-            .unwrap_or("?")
+        name_in(&Self::ALL, self)
     }
 }
 

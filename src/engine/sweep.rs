@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use super::evaluate::{EngineError, Market, WorkloadPlan};
+use super::evaluate::{route, EngineError, Market, WorkloadPlan};
 use super::fixed::{exact_scale, FixedNumbers, FixedPlan, Scales, ShareKernel};
 use super::overrides::{
     apply, apply_to_numbers, select_workloads, Change, Numbers, Override, OverrideError,
@@ -248,12 +248,7 @@ impl<'a> Sweep<'a> {
                 let policy = &variant.policies[policy_index];
                 let mut row = Vec::with_capacity(variant.workloads.len());
                 for workload in &variant.workloads {
-                    let target = policy
-                        .route(workload)
-                        .ok_or_else(|| EngineError::Unrouted {
-                            policy: policy.name.clone(),
-                            workload: workload.name.clone(),
-                        })?;
+                    let target = route(policy, workload)?;
                     row.push(WorkloadPlan::new(market, workload, target, &mut notes)?);
                 }
                 plans.push(row);
