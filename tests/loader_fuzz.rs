@@ -140,9 +140,11 @@ proptest! {
     }
 }
 
-/// A classic billion-laughs document fails fast instead of expanding.
+/// A classic billion-laughs document is refused, never expanded. (The expansion limits
+/// themselves are shown deterministically by `replayed_aliases_are_bounded` and the unit tests
+/// of the YAML module; no test here times anything.)
 #[test]
-fn alias_bomb_is_refused_quickly() {
+fn alias_bomb_is_refused() {
     let mut text = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     let names: Vec<char> = "abcdefghi".chars().collect();
     for pair in names.windows(2) {
@@ -150,10 +152,10 @@ fn alias_bomb_is_refused_quickly() {
         let row = [alias.as_str(); 9].join(", ");
         text.push_str(&format!("{}: &{} [{row}]\n", pair[1], pair[1]));
     }
-    let started = std::time::Instant::now();
     scenario_does_not_panic(&text);
     catalogue_does_not_panic(&text);
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    let source = SourceFile::new("bomb.yaml", text.as_str());
+    assert!(load_scenario(&source, catalogue()).is_err());
 }
 
 /// Aliases that replay a large anchored list are cut off by the replay limit, with a message
@@ -173,9 +175,7 @@ fn replayed_aliases_are_bounded() {
     }
     text.push_str("baseline: p0\n");
     let source = SourceFile::new("replay.yaml", text);
-    let started = std::time::Instant::now();
     let error = load_scenario(&source, catalogue()).expect_err("the replay limit stops it");
-    assert!(started.elapsed() < std::time::Duration::from_secs(10));
     let message = error.to_string();
     assert!(message.contains("replay.yaml:"), "{message}");
     assert!(message.contains("aliases"), "{message}");

@@ -3,24 +3,23 @@
 //! a time limit. Each test file uses the part it needs.
 #![allow(dead_code)]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use assert_cmd::Command;
 
-/// No run may take this long; an alias bomb that expanded, or a sweep that hung, would.
-pub const TIMEOUT: Duration = Duration::from_secs(60);
+/// A run still going after this long is killed and the test fails: a guard against a hang
+/// (an alias bomb that expanded, a sweep that never ends), not a performance check.
+pub const TIMEOUT: Duration = Duration::from_secs(120);
 
 /// What one run printed and how it ended.
 pub struct Run {
     pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
-    pub elapsed: Duration,
 }
 
 /// Runs `mixcost ARGS` with only the variables in `env` set.
 pub fn run_with(env: &[(&str, &str)], args: &[&str]) -> Run {
-    let started = Instant::now();
     let mut command = Command::cargo_bin("mixcost").expect("the mixcost binary is built");
     command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -33,7 +32,6 @@ pub fn run_with(env: &[(&str, &str)], args: &[&str]) -> Run {
         code: output.status.code(),
         stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
         stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-        elapsed: started.elapsed(),
     }
 }
 
