@@ -106,10 +106,15 @@ pub fn extend_document(document: &mut Document, workflow: &WorkflowEvaluation) {
             ]);
         }
     }
-    document.tables.push((
-        Some("workflow: expected month with retries and human review".to_string()),
-        totals,
-    ));
+    // The expected month is the headline: it is what the bill will show, and what every
+    // other command prices. The first-attempt table follows it.
+    document.tables.insert(
+        0,
+        (
+            Some("expected month with retries and human review".to_string()),
+            totals,
+        ),
+    );
     document
         .tables
         .push((Some("workflow by workload".to_string()), by_workload));
