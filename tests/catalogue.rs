@@ -203,3 +203,24 @@ fn current_prices_agree_with_litellm() {
     }
     assert!(compared >= 36 + 2 * 10, "only {compared} prices compared");
 }
+
+#[test]
+fn self_hosted_prices_follow_from_gpu_cost_and_throughput() {
+    // 11,361 tokens/s on one 8×H100 node → 40,899,600 tokens per hour.
+    let tokens_per_hour = Decimal::from(11_361 * 3_600);
+    let per_million = |node_per_hour: Decimal| {
+        (node_per_hour / tokens_per_hour * Decimal::from(1_000_000)).round_dp(5)
+    };
+    let c = catalogue();
+    let list = Slice::standard(PriceMode::List);
+    // Lambda: 8 × $3.99 per GPU-hour; AWS p5.48xlarge: $55.04 per instance-hour.
+    let lambda = prices(&c, "deepseek-v4-flash-8xh100-lambda", "2026-11-29", list);
+    assert_eq!(
+        lambda.uncached_input,
+        per_million(dec!(3.99) * Decimal::from(8))
+    );
+    assert_eq!(lambda.output, lambda.uncached_input);
+    let aws = prices(&c, "deepseek-v4-flash-8xh100-aws", "2026-11-29", list);
+    assert_eq!(aws.uncached_input, per_million(dec!(55.04)));
+    assert_eq!(aws.uncached_input, dec!(1.34573));
+}

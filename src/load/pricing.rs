@@ -35,6 +35,10 @@ pub const SHIPPED: &[(&str, &str)] = &[
         "reviewers.yaml",
         include_str!("../../pricing/reviewers.yaml"),
     ),
+    (
+        "self-hosted.yaml",
+        include_str!("../../pricing/self-hosted.yaml"),
+    ),
 ];
 
 #[derive(Deserialize, schemars::JsonSchema)]
