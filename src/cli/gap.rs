@@ -40,7 +40,8 @@ pub fn run(cli: &Cli, args: &GapArgs) -> anyhow::Result<ExitCode> {
         (None, Some(scenario)) => scenario.as_of,
         (None, None) => jiff::Timestamp::now(),
     };
-    let result = gap(&catalogue, &args.model_a, &args.model_b, as_of, workload)?;
+    let result = gap(&catalogue, &args.model_a, &args.model_b, as_of, workload)
+        .map_err(super::engine_error)?;
     let text = render(&result, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)

@@ -88,9 +88,22 @@ pub fn whatif_error(error: crate::engine::whatif::WhatifError) -> anyhow::Error 
     use crate::engine::whatif::WhatifError;
     match error {
         WhatifError::Override(error) => override_error(error),
-        WhatifError::Engine(error) => anyhow::Error::new(error),
+        WhatifError::Engine(error) => engine_error(error),
         WhatifError::Quality(error) => anyhow::Error::new(error),
     }
+}
+
+/// An engine error with what to do about it.
+pub fn engine_error(error: crate::engine::evaluate::EngineError) -> anyhow::Error {
+    use crate::engine::evaluate::EngineError;
+    let help = match &error {
+        EngineError::Price(_) => {
+            "choose a date on or after the model's first price; `mixcost models --as-of DATE` lists what is priced then"
+        }
+        EngineError::UnknownModel(_) => "`mixcost models` lists the catalogue",
+        EngineError::Unrouted { .. } => "add a route that matches the workload, or a `default:` model",
+    };
+    anyhow::anyhow!("{error}\n  = help: {help}")
 }
 
 /// An override error as a user-facing error with its help line.

@@ -88,7 +88,7 @@ fn sweep_error(error: SweepError) -> anyhow::Error {
             "{error}\n  = help: vary fewer parameters at once, or fix some with a scenario copy"
         ),
         SweepError::Interrupted => anyhow::anyhow!("interrupted; no output file was written"),
-        SweepError::Engine(error) => anyhow::Error::new(error),
+        SweepError::Engine(error) => super::engine_error(error),
         SweepError::Quality(error) => anyhow::Error::new(error),
     }
 }
