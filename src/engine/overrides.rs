@@ -457,10 +457,7 @@ pub fn apply<'a>(
                     return Err(OverrideError::new(
                         path,
                         format!("no provider '{provider}' in the catalogue"),
-                        match nearest(provider, catalogue.providers.keys().map(String::as_str)) {
-                            Some(close) => format!("did you mean '{close}'?"),
-                            None => "discounts are per provider, e.g. discounts.openai".to_string(),
-                        },
+                        catalogue.unknown_provider_help(provider),
                     ));
                 }
                 let old = scenario

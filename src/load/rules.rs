@@ -88,19 +88,7 @@ pub fn check_constraints(
         if let Some(names) = &rule.providers {
             for provider in names.value.to_vec() {
                 if !catalogue.providers.contains_key(&provider) {
-                    let help =
-                        match nearest(&provider, catalogue.providers.keys().map(String::as_str)) {
-                            Some(close) => format!("did you mean '{close}'?"),
-                            None => format!(
-                                "name providers of the price files: {}",
-                                catalogue
-                                    .providers
-                                    .keys()
-                                    .cloned()
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        };
+                    let help = catalogue.unknown_provider_help(&provider);
                     checker.error_at(
                         names.position,
                         1,

@@ -301,18 +301,7 @@ fn check_scenario(
     let mut discounts = BTreeMap::new();
     for (provider, value) in &raw.discounts {
         if !catalogue.providers.contains_key(provider) {
-            let help = match nearest(provider, catalogue.providers.keys().map(String::as_str)) {
-                Some(name) => format!("did you mean '{name}'?"),
-                None => format!(
-                    "discounts are per provider: {}",
-                    catalogue
-                        .providers
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
+            let help = catalogue.unknown_provider_help(provider);
             checker.error_at(
                 Position {
                     line: value.position.line,

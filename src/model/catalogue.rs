@@ -208,6 +208,22 @@ impl Catalogue {
         self.models.get(id)
     }
 
+    /// What to say about a provider id the catalogue does not have: the nearest known id, or
+    /// the list of known ones.
+    pub fn unknown_provider_help(&self, id: &str) -> String {
+        match crate::load::suggest::nearest(id, self.providers.keys().map(String::as_str)) {
+            Some(close) => format!("did you mean '{close}'?"),
+            None => format!(
+                "the catalogue's providers are: {}",
+                self.providers
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
     /// The known model id closest to `id`, for "did you mean" hints.
     pub fn nearest_model(&self, id: &str) -> Option<&str> {
         crate::load::suggest::nearest(id, self.models.keys().map(String::as_str))
