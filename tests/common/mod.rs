@@ -3,6 +3,8 @@
 //! a time limit. Each test file uses the part it needs.
 #![allow(dead_code)]
 
+pub mod hostile;
+
 use std::time::Duration;
 
 use assert_cmd::Command;
