@@ -10,7 +10,16 @@ fn main() -> ExitCode {
         Err(error) => {
             match error.downcast_ref::<LoadError>() {
                 Some(load_error) => eprint!("{load_error}"),
-                None => eprintln!("error: {error:#}"),
+                // Messages embed names from the user's files: no control character goes out
+                // raw, and a huge offending value is cut.
+                None => {
+                    let message = format!("{error:#}");
+                    let message = mixcost::model::text::escape_keep_newlines(&message);
+                    eprintln!(
+                        "error: {}",
+                        mixcost::model::text::shorten_lines(&message, 2_000)
+                    );
+                }
             }
             ExitCode::from(2)
         }

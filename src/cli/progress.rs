@@ -1,30 +1,22 @@
-//! Progress bars and Ctrl-C for long computations.
+//! Progress bars and interruptions for long computations.
 //!
 //! The bar goes to standard error and only when it is a terminal, so piped and CI output stay
-//! clean. Ctrl-C sets a flag the computation polls between chunks; the command then stops
-//! without writing its output file (the temporary file is removed).
+//! clean. Ctrl-C, SIGTERM and SIGHUP are handled by the output writer for every command
+//! ([`super::output::watch_signals`]): the temporary output file is removed and the process
+//! exits with 130, 143 or 129.
 
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Once;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-static HANDLER: Once = Once::new();
-
-/// Installs the Ctrl-C handler (once) and clears the flag.
+/// Installs the signal handler (once); see [`super::output::watch_signals`].
 pub fn watch_interrupts() {
-    HANDLER.call_once(|| {
-        // If a handler cannot be installed, Ctrl-C keeps its default effect: the process ends
-        // and the temporary output file is left unrenamed, so no half report appears anyway.
-        let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
-    });
-    INTERRUPTED.store(false, Ordering::SeqCst);
+    super::output::watch_signals();
 }
 
+/// Whether a signal has arrived; the handler is then ending the process.
 pub fn interrupted() -> bool {
-    INTERRUPTED.load(Ordering::SeqCst)
+    super::output::interrupted()
 }
 
 /// A progress bar over `total` items, hidden unless standard error is a terminal and the work

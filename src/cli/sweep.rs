@@ -1,9 +1,7 @@
 //! `mixcost sweep`: a grid over override paths, every point priced exactly, in parallel.
 
-use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -11,6 +9,7 @@ use super::args::{Cli, Metric, SweepArgs};
 use crate::engine::sweep::{variants, Axis, Sweep, SweepError};
 use crate::load::overrides::{parse_dimension, Dimension};
 use crate::model::scenario::Scenario;
+use crate::report::csv::text as csv_text;
 use crate::report::{format, json, Cell, Document, Format, Table};
 
 /// Points evaluated between two looks at Ctrl-C and two progress updates.
@@ -139,18 +138,8 @@ fn collect(sweep: &Sweep) -> anyhow::Result<Vec<Decimal>> {
 /// Streams long-form CSV, point by point, so memory stays flat however large the grid.
 fn stream_csv(context: &Context, output: Option<&std::path::Path>) -> anyhow::Result<()> {
     let sweep = context.sweep;
-    let mut temporary = None;
-    let sink: Box<dyn Write> = match output {
-        Some(path) => {
-            let file = super::output::temporary_beside(path)?;
-            let handle = file
-                .reopen()
-                .with_context(|| format!("cannot write '{}'", path.display()))?;
-            temporary = Some(file);
-            Box::new(std::io::BufWriter::new(handle))
-        }
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    };
+    let sink = super::output::Sink::open(output)?;
+    let to_stdout = sink.is_stdout();
     let mut writer = csv::Writer::from_writer(sink);
     let mut header: Vec<String> = context
         .dimensions
@@ -158,7 +147,7 @@ fn stream_csv(context: &Context, output: Option<&std::path::Path>) -> anyhow::Re
         .map(|d| d.path_text.clone())
         .collect();
     header.extend(["policy", "cost", "savings", "savings_pct"].map(String::from));
-    writer.write_record(&header)?;
+    writer.write_record(header.iter().map(|cell| csv_text(cell).into_owned()))?;
     let bar = super::progress::bar(sweep.points, "sweep");
     let mut write_error = None;
     let result = sweep.run(CHUNK, |start, costs| {
@@ -170,9 +159,9 @@ fn stream_csv(context: &Context, output: Option<&std::path::Path>) -> anyhow::Re
                 let mut record: Vec<String> = coordinates
                     .iter()
                     .zip(context.dimensions)
-                    .map(|(&index, d)| d.labels[index].clone())
+                    .map(|(&index, d)| csv_text(&d.labels[index]).into_owned())
                     .collect();
-                record.push(context.names[policy].to_string());
+                record.push(csv_text(context.names[policy]).into_owned());
                 record.push(format::plain(f.cost));
                 record.push(format::plain(f.savings));
                 record.push(
@@ -191,21 +180,18 @@ fn stream_csv(context: &Context, output: Option<&std::path::Path>) -> anyhow::Re
     });
     bar.finish_and_clear();
     if let Some(error) = write_error {
-        if error.is_io_error() && output.is_none() {
+        if error.is_io_error() && to_stdout {
             // A closed pipe (`mixcost sweep … | head`) is not an error.
             return Ok(());
         }
         return Err(error.into());
     }
     result.map_err(sweep_error)?;
-    writer.flush()?;
-    drop(writer);
-    if let (Some(file), Some(path)) = (temporary, output) {
-        file.persist(path)
-            .map_err(|error| error.error)
-            .with_context(|| format!("cannot write '{}'", path.display()))?;
+    match writer.into_inner() {
+        Ok(sink) => sink.finish(),
+        Err(error) if to_stdout && error.error().kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(error) => Err(anyhow::anyhow!("cannot write the CSV: {}", error.error())),
     }
-    Ok(())
 }
 
 fn metric_cell(f: Figures, metric: Metric) -> Cell {

@@ -2,9 +2,13 @@
 //!
 //! Every loader error ends up as a [`Diagnostic`] that names the file, line and column, shows the
 //! offending line with a caret under the value, and carries a `help` line. Rendering follows the
-//! `error: …` / `--> file:line:col` layout users know from compilers and `just`.
+//! `error: …` / `--> file:line:col` layout users know from compilers and `just`. What the user's
+//! file holds is shown escaped (no control character reaches the terminal) and bounded (a long
+//! line is cut around the column, a long message in its middle).
 
 use std::fmt;
+
+use crate::model::text;
 
 /// A position in a source file, 1-based, in characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -85,37 +89,71 @@ impl Diagnostic {
     }
 }
 
+/// The widest source excerpt shown under an error, in characters; longer lines are cut around
+/// the column so a 5 MB line prints a few dozen characters, not the whole line.
+const MAX_EXCERPT_CHARS: usize = 120;
+
+/// The longest message or help line shown; longer ones (a huge offending value) are cut.
+const MAX_MESSAGE_CHARS: usize = 1_000;
+
+/// The source line escaped and cut to a window around the caret: the text, the caret's
+/// 0-based character position in it and its width.
+fn excerpt(line: &str, column: usize, width: usize) -> (String, usize, usize) {
+    let mut escaped = String::with_capacity(line.len());
+    let (mut start, mut end) = (None, None);
+    let mut shown = 0;
+    for (index, c) in line.chars().enumerate() {
+        if index == column {
+            start = Some(shown);
+        }
+        if index == column + width {
+            end = Some(shown);
+        }
+        let piece = text::escape(c.encode_utf8(&mut [0; 4])).into_owned();
+        shown += piece.chars().count();
+        escaped.push_str(&piece);
+    }
+    let start = start.unwrap_or(shown);
+    let end = end.unwrap_or(shown.max(start + 1));
+    let (window, at) = text::window(&escaped, start, MAX_EXCERPT_CHARS);
+    let room = window.chars().count().saturating_sub(at).max(1);
+    (window, at, (end - start).clamp(1, room))
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        writeln!(f, "{label}: {}", self.message)?;
+        let message = text::shorten(&self.message, MAX_MESSAGE_CHARS);
+        let file = text::escape(&self.file);
+        let help = self
+            .help
+            .as_deref()
+            .map(|help| text::shorten(help, MAX_MESSAGE_CHARS));
+        writeln!(f, "{label}: {message}")?;
         if self.position.is_known() {
             let line_number = self.position.line.to_string();
             let gutter = " ".repeat(line_number.len());
             writeln!(
                 f,
-                "{gutter}--> {}:{}:{}",
-                self.file, self.position.line, self.position.column
+                "{gutter}--> {file}:{}:{}",
+                self.position.line, self.position.column
             )?;
             if let Some(line) = &self.source_line {
+                let column = self.position.column.saturating_sub(1) as usize;
+                let (shown, at, width) = excerpt(line, column, self.width);
                 writeln!(f, "{gutter} |")?;
-                writeln!(f, "{line_number} | {line}")?;
-                let indent: String = line
-                    .chars()
-                    .take(self.position.column.saturating_sub(1) as usize)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
-                writeln!(f, "{gutter} | {indent}{}", "^".repeat(self.width))?;
+                writeln!(f, "{line_number} | {shown}")?;
+                writeln!(f, "{gutter} | {}{}", " ".repeat(at), "^".repeat(width))?;
             }
-            if let Some(help) = &self.help {
+            if let Some(help) = &help {
                 writeln!(f, "{gutter} = help: {help}")?;
             }
         } else {
-            writeln!(f, " --> {}", self.file)?;
-            if let Some(help) = &self.help {
+            writeln!(f, " --> {file}")?;
+            if let Some(help) = &help {
                 writeln!(f, "  = help: {help}")?;
             }
         }

@@ -4,3 +4,5 @@ pub mod catalogue;
 pub mod quality;
 pub mod rules;
 pub mod scenario;
+
+pub mod text;

@@ -2,9 +2,10 @@
 
 use super::{Document, Table};
 
-/// Escapes what would break a table cell: pipes, and line breaks.
+/// Escapes what would break a table cell (pipes) and control characters, line breaks included
+/// (shown as `\n`, `\x1b`, …; see [`crate::model::text::escape`]).
 pub fn escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    crate::model::text::escape(text).replace('|', "\\|")
 }
 
 /// A Markdown table, numeric columns right-aligned.
