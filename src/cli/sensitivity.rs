@@ -17,6 +17,8 @@ const BAR_WIDTH: usize = 24;
 pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
+    super::output::check(args.output.output.as_deref())?;
     let policy = match &args.policy {
         Some(name) => {
             if scenario.policy(name).is_none() {

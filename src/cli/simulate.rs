@@ -29,6 +29,8 @@ pub fn run(cli: &Cli, args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     };
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
+    super::output::check(args.output.output.as_deref())?;
     let plan = match scenario.quality {
         Some(_) => Plan::with_quality(
             &scenario,

@@ -15,6 +15,8 @@ use crate::report::{format, json, Cell, Document, Format, Table};
 pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
+    super::output::check(args.output.output.as_deref())?;
     let path = parse_path(&args.vary).map_err(super::override_error)?;
     let policy_names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
     let known = |name: &str| -> anyhow::Result<String> {

@@ -18,6 +18,8 @@ const CHUNK: u64 = 65_536;
 pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
+    super::output::check(args.output.output.as_deref())?;
     let dimensions = args
         .vary
         .iter()

@@ -94,7 +94,7 @@ impl Diagnostic {
 const MAX_EXCERPT_CHARS: usize = 120;
 
 /// The longest message or help line shown; longer ones (a huge offending value) are cut.
-const MAX_MESSAGE_CHARS: usize = 1_000;
+const MAX_MESSAGE_CHARS: usize = 400;
 
 /// The source line escaped and cut to a window around the caret: the text, the caret's
 /// 0-based character position in it and its width.

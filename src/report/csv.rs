@@ -14,16 +14,18 @@ use super::{Cell, Document};
 
 /// A text cell made inert for spreadsheets: `'` before a leading `=`, `+`, `-`, `@`, tab or
 /// carriage return. Text that is just a number (`-5`, `-10%`, `+0.25`) cannot hold a formula
-/// and is kept as it is.
+/// and is kept as it is. Control characters other than line breaks and tabs (which CSV quotes)
+/// are escaped as in tables, so CSV printed on a terminal cannot drive it either.
 pub fn text(cell: &str) -> Cow<'_, str> {
+    let cell = crate::model::text::escape_keep_newlines(cell);
     let risky = cell
         .chars()
         .next()
         .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
-    if risky && !is_number(cell) {
+    if risky && !is_number(&cell) {
         Cow::Owned(format!("'{cell}"))
     } else {
-        Cow::Borrowed(cell)
+        cell
     }
 }
 
@@ -81,16 +83,12 @@ mod tests {
 
     #[test]
     fn formulas_in_text_are_neutralised() {
-        for risky in [
-            "=1+1",
-            "+cmd|' /C calc'!A0",
-            "-2+3",
-            "@SUM(A1)",
-            "\tx",
-            "\rx",
-        ] {
+        for risky in ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx"] {
             assert_eq!(text(risky), format!("'{risky}"));
         }
+        // A carriage return is escaped like other controls, which also defuses it.
+        assert_eq!(text("\rx"), "\\rx");
+        assert_eq!(text("a\u{1b}[2Jb\nc"), "a\\x1b[2Jb\nc");
         for plain in [
             "gpt-5.5", "a=b", "-5", "-10%", "+0.25", "-1.5e3", "x0.5", "",
         ] {

@@ -23,6 +23,16 @@ pub struct Case {
     mentions: Vec<String>,
     may_create: Vec<String>,
     stdin: Option<Vec<u8>>,
+    special: Vec<Special>,
+    escaped_text: bool,
+    may_change: Vec<String>,
+}
+
+/// A file that is not plain bytes, set up before the run (see [`Case::symlink`] and friends).
+enum Special {
+    Symlink { link: String, target: String },
+    Fifo(String),
+    Mode { path: String, mode: u32 },
 }
 
 /// What a checked case printed, for further assertions.
@@ -44,7 +54,48 @@ impl Case {
             mentions: Vec::new(),
             may_create: Vec::new(),
             stdin: None,
+            special: Vec::new(),
+            escaped_text: false,
+            may_change: Vec::new(),
         }
+    }
+
+    /// The run may rewrite the existing file `path` (an `-o` target that exists beforehand);
+    /// every other input must stay byte-identical.
+    pub fn may_change(mut self, path: &str) -> Case {
+        self.may_change.push(path.to_string());
+        self
+    }
+
+    /// Creates a symlink `link` → `target` (relative to the case's folder) before the run.
+    pub fn symlink(mut self, link: &str, target: &str) -> Case {
+        self.special.push(Special::Symlink {
+            link: link.to_string(),
+            target: target.to_string(),
+        });
+        self
+    }
+
+    /// Creates a FIFO (named pipe) at `path` before the run; nothing writes or reads it.
+    pub fn fifo(mut self, path: &str) -> Case {
+        self.special.push(Special::Fifo(path.to_string()));
+        self
+    }
+
+    /// Sets `path`'s permission bits (e.g. 0o444 for a read-only file) before the run.
+    pub fn mode(mut self, path: &str, mode: u32) -> Case {
+        self.special.push(Special::Mode {
+            path: path.to_string(),
+            mode,
+        });
+        self
+    }
+
+    /// Standard error may hold escaped control characters (`\n` for a newline inside a
+    /// name), which the no-crash check otherwise takes for a debug dump.
+    pub fn shows_escapes(mut self) -> Case {
+        self.escaped_text = true;
+        self
     }
 
     /// Writes `contents` to `path` (relative to the case's folder) before the run.
@@ -88,6 +139,27 @@ impl Case {
             }
             std::fs::write(&full, contents).expect("write the case's file");
         }
+        for special in &self.special {
+            use std::os::unix::fs::PermissionsExt;
+            match special {
+                Special::Symlink { link, target } => {
+                    std::os::unix::fs::symlink(target, dir.path().join(link))
+                        .expect("create the case's symlink")
+                }
+                Special::Fifo(path) => {
+                    let status = std::process::Command::new("mkfifo")
+                        .arg(dir.path().join(path))
+                        .status()
+                        .expect("run mkfifo");
+                    assert!(status.success(), "mkfifo {path}");
+                }
+                Special::Mode { path, mode } => std::fs::set_permissions(
+                    dir.path().join(path),
+                    std::fs::Permissions::from_mode(*mode),
+                )
+                .expect("set the case's file mode"),
+            }
+        }
         let before = snapshot(dir.path());
 
         let mut command = Command::cargo_bin("mixcost").expect("the mixcost binary is built");
@@ -111,7 +183,11 @@ impl Case {
 
         assert_eq!(code, Some(self.code), "{context}");
         if self.code == 2 {
-            assert_no_crash(&stderr);
+            if self.escaped_text {
+                assert_no_crash(&stderr.replace("\\n", ""));
+            } else {
+                assert_no_crash(&stderr);
+            }
         }
         assert!(!stderr.contains("panicked"), "{context}");
         for mention in &self.mentions {
@@ -123,6 +199,18 @@ impl Case {
 
         let after = snapshot(dir.path());
         for (path, contents) in &before {
+            if self
+                .may_change
+                .iter()
+                .any(|changed| Path::new(changed) == path)
+            {
+                assert!(
+                    after.contains_key(path),
+                    "'{}' vanished\n{context}",
+                    path.display()
+                );
+                continue;
+            }
             assert_eq!(
                 after.get(path),
                 Some(contents),
