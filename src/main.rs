@@ -13,12 +13,9 @@ fn main() -> ExitCode {
                 // Messages embed names from the user's files: no control character goes out
                 // raw, and a huge offending value is cut.
                 None => {
-                    let message = format!("{error:#}");
-                    let message = mixcost::model::text::escape_keep_newlines(&message);
-                    eprintln!(
-                        "error: {}",
-                        mixcost::model::text::shorten_lines(&message, 2_000)
-                    );
+                    let message =
+                        mixcost::model::text::escape_message(&format!("{error:#}"), 2_000);
+                    eprintln!("error: {message}");
                 }
             }
             ExitCode::from(2)

@@ -1017,3 +1017,20 @@ fn the_output_path_is_not_replaced_when_the_run_fails() {
     .mentions("s.yaml")
     .check();
 }
+
+#[test]
+fn a_flag_value_with_a_newline_cannot_forge_an_error_line() {
+    let outcome = Case::new(
+        "--policy with a newline",
+        &["sensitivity", "s.yaml", "--policy", "a\nerror: forged"],
+    )
+    .file("s.yaml", SEED)
+    .shows_escapes()
+    .mentions("no policy 'a\\nerror: forged'")
+    .mentions("\n  = help: its policies are:")
+    .check();
+    assert!(!outcome
+        .stderr
+        .lines()
+        .any(|line| line.starts_with("error: forged")));
+}

@@ -73,20 +73,18 @@ pub fn shorten(text: &str, max: usize) -> Cow<'_, str> {
     ))
 }
 
-/// `text` with each of its lines shortened as [`shorten`] does (line breaks kept), for whole
-/// messages whose layout uses them.
-pub fn shorten_lines(text: &str, max: usize) -> Cow<'_, str> {
-    if text.lines().all(|line| line.chars().count() <= max) {
-        return Cow::Borrowed(text);
-    }
-    let lines: Vec<String> = text
-        .split('\n')
-        .map(|line| {
-            let pieces: Vec<Cow<str>> = line.split('\t').map(|piece| shorten(piece, max)).collect();
-            pieces.join("\t")
-        })
-        .collect();
-    Cow::Owned(lines.join("\n"))
+/// How an error message puts its advice on a line of its own: the only line break a message
+/// of mixcost's makes (loader diagnostics have their own layout, see `load::diagnostic`).
+pub const HELP_LINE: &str = "\n  = help: ";
+
+/// An error message made safe to print: each part between [`HELP_LINE`]s escaped (a newline in
+/// a name shows as `\n`) and shortened to `max` characters.
+pub fn escape_message(message: &str, max: usize) -> String {
+    message
+        .split(HELP_LINE)
+        .map(|part| shorten(part, max))
+        .collect::<Vec<_>>()
+        .join(HELP_LINE)
 }
 
 /// A long line cut to at most about `max` characters around character `column` (0-based):
@@ -125,6 +123,17 @@ mod tests {
         assert_eq!(
             escape_keep_newlines("a\u{1b}b\n  = help\tx"),
             "a\\x1bb\n  = help\tx"
+        );
+    }
+
+    #[test]
+    fn a_message_keeps_its_help_line_and_nothing_else() {
+        assert_eq!(
+            escape_message(
+                "no policy 'a\nerror: b\u{1b}[2J'\n  = help: its policies are: x",
+                100
+            ),
+            "no policy 'a\\nerror: b\\x1b[2J'\n  = help: its policies are: x"
         );
     }
 
