@@ -1034,3 +1034,95 @@ fn a_flag_value_with_a_newline_cannot_forge_an_error_line() {
         .lines()
         .any(|line| line.starts_with("error: forged")));
 }
+
+#[test]
+fn every_other_command_writes_through_dev_null() {
+    let commands: [&[&str]; 6] = [
+        &["gap", "gpt-5.5", "gpt-5-mini"],
+        &["whatif", "s.yaml", "--set", "workloads.hard.volume=x2"],
+        &["simulate", "s.yaml", "--trials", "100"],
+        &["diff", "s.yaml", "b.yaml"],
+        &["sensitivity", "s.yaml"],
+        &["check", "s.yaml", "--budget", "100000"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.extend(["-o", "/dev/null"]);
+        let outcome = Case::new(&format!("{} -o /dev/null", command[0]), &args)
+            .file("s.yaml", SEED)
+            .file("b.yaml", changed_seed())
+            .exit(0)
+            .check();
+        assert_eq!(outcome.stdout, "", "{}", command[0]);
+        assert_dev_null_is_a_device();
+    }
+}
+
+#[test]
+fn a_streamed_sweep_through_a_dangling_symlink_creates_the_target() {
+    let outcome = Case::new(
+        "sweep csv -o dangling link",
+        &[
+            "sweep",
+            "s.yaml",
+            "--vary",
+            "workloads.hard.volume=x1,x2",
+            "--format",
+            "csv",
+            "-o",
+            "latest.csv",
+        ],
+    )
+    .file("s.yaml", SEED)
+    .file("runs/.keep", "")
+    .symlink("latest.csv", "runs/today.csv")
+    .may_create("runs/today.csv")
+    .exit(0)
+    .check();
+    assert!(
+        std::fs::symlink_metadata(outcome.dir.path().join("latest.csv"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(read(&outcome, "runs/today.csv").lines().count(), 1 + 2 * 3);
+}
+
+#[test]
+fn whatif_and_check_treat_dash_as_standard_output() {
+    for (args, code, expected) in [
+        (
+            &[
+                "whatif",
+                "s.yaml",
+                "--set",
+                "workloads.hard.volume=x2",
+                "-o",
+                "-",
+            ][..],
+            0,
+            "workloads.hard.volume",
+        ),
+        (
+            &["check", "s.yaml", "--budget", "100", "-o", "-"][..],
+            1,
+            "FAIL",
+        ),
+    ] {
+        let outcome = Case::new(&format!("{} -o -", args[0]), args)
+            .file("s.yaml", SEED)
+            .exit(code)
+            .check();
+        assert!(outcome.stdout.contains(expected), "{}", outcome.stdout);
+    }
+}
+
+#[test]
+fn sensitivity_and_simulate_refuse_a_read_only_file() {
+    for args in [
+        &["sensitivity", "s.yaml", "-o", "ro.txt"][..],
+        &["simulate", "s.yaml", "--trials", "100", "-o", "ro.txt"][..],
+    ] {
+        read_only_case(&format!("{} -o read-only", args[0]), args).check();
+    }
+}

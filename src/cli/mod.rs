@@ -1,6 +1,7 @@
 //! The command line: parse arguments, load inputs, run the engine, render, write.
 //!
-//! [`run`] returns the exit code: 0 success, 1 a check failed, 2 bad input or I/O. Loader
+//! [`run`] returns the exit code: 0 success, 1 a check failed, 2 bad input or I/O (a signal
+//! ends the process with 128 + its number, see [`output`]). Loader
 //! diagnostics are printed as they are (they already name file, line and column); warnings go
 //! to standard error and never change the exit code.
 
