@@ -1126,3 +1126,35 @@ fn sensitivity_and_simulate_refuse_a_read_only_file() {
         read_only_case(&format!("{} -o read-only", args[0]), args).check();
     }
 }
+
+#[test]
+fn pull_request_comments_escape_names() {
+    let changed = HOSTILE_NAMES.replace("input_tokens: 1M", "input_tokens: 2M");
+    for (args, code) in [
+        (
+            &["check", "s.yaml", "--budget", "1", "--format", "markdown"][..],
+            1,
+        ),
+        (&["diff", "s.yaml", "b.yaml", "--format", "markdown"][..], 0),
+    ] {
+        let outcome = Case::new(&format!("{} markdown with hostile names", args[0]), args)
+            .file("s.yaml", HOSTILE_NAMES)
+            .file("b.yaml", &changed)
+            .exit(code)
+            .check();
+        assert_no_raw_controls(&outcome.stdout);
+        assert!(
+            outcome.stdout.contains("evil\\x1b[31mRED"),
+            "{}",
+            outcome.stdout
+        );
+        assert!(
+            !outcome
+                .stdout
+                .lines()
+                .any(|line| line.starts_with("forged")),
+            "{}",
+            outcome.stdout
+        );
+    }
+}

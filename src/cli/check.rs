@@ -376,8 +376,8 @@ impl Report<'_> {
         );
         out.push_str(&format!(
             "**{}** · {}\n\n",
-            self.evaluation.scenario.replace('|', "\\|"),
-            self.subtitle()
+            comment::escape(&self.evaluation.scenario),
+            comment::escape(&self.subtitle())
         ));
         out.push_str(&comment::table(&self.summary()));
         for (verdict, heading) in [
@@ -394,7 +394,7 @@ impl Report<'_> {
         if !notes.is_empty() {
             body.push('\n');
             for note in notes {
-                body.push_str(&format!("- {}\n", note.replace('|', "\\|")));
+                body.push_str(&format!("- {}\n", comment::escape(&note)));
             }
         }
         out.push('\n');

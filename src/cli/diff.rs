@@ -406,11 +406,15 @@ impl Report {
     }
 
     fn markdown(&self) -> String {
-        let mut out = format!("{}\n### {}\n", comment::MARKER, self.title());
+        let mut out = format!(
+            "{}\n### {}\n",
+            comment::MARKER,
+            comment::escape(&self.title())
+        );
         for section in &self.sections {
             out.push_str(&format!(
                 "\n**{}** · prices as of {}\n\n",
-                section.scenario.replace('|', "\\|"),
+                comment::escape(&section.scenario),
                 section.as_of
             ));
             let changed = section.changed();
@@ -420,7 +424,7 @@ impl Report {
                 out.push_str(&comment::table(&section.summary()));
             }
             if let Some(line) = section.unchanged_line() {
-                out.push_str(&format!("\n{line}\n"));
+                out.push_str(&format!("\n{}\n", comment::escape(&line)));
             }
             if !changed.is_empty() {
                 out.push('\n');
