@@ -7,7 +7,8 @@ them with what `mixcost models --format json` (standard list prices) and `mixcos
 line --format json` on a generated all-batch scenario (batch list prices) print. Exits 1 on any
 mismatch, 2 when the data or the binary cannot be found.
 
-Run by hand from the repository: `bash checks/litellm-prices.sh`.
+Run by hand from the repository: `bash checks/litellm-prices.sh`. It runs `cargo run` unless
+$MIXCOST names a built binary (CI sets it to the one it just built).
 """
 
 import decimal
