@@ -1158,3 +1158,21 @@ fn pull_request_comments_escape_names() {
         );
     }
 }
+
+#[test]
+fn a_table_sweep_refuses_a_read_only_file() {
+    // The table is written after every point is computed; `output::check` refuses the target
+    // right after loading instead (the CSV path refuses it when opening its stream).
+    read_only_case(
+        "sweep table -o read-only",
+        &[
+            "sweep",
+            "s.yaml",
+            "--vary",
+            "workloads.hard.volume=x1:x2:x0.5",
+            "-o",
+            "ro.txt",
+        ],
+    )
+    .check();
+}

@@ -113,12 +113,7 @@ impl Sink {
         if !kind.is_file() {
             return Sink::direct(path, shown, kind.is_fifo());
         }
-        refuse_inputs(metadata, &shown)?;
-        if metadata.permissions().readonly() {
-            anyhow::bail!(
-                "cannot write '{shown}': the file is read-only, and mixcost does not replace it\n  = help: make it writable (chmod u+w) or name another file"
-            );
-        }
+        refuse_existing(metadata, &shown)?;
         // Without write permission (another user's file) the user could not edit it either.
         if let Err(error) = OpenOptions::new().write(true).open(path) {
             anyhow::bail!("cannot write '{shown}': {error}\n  = help: name a file you can write");
@@ -279,15 +274,16 @@ pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
     }
 }
 
-/// Refuses `output` early, before a long computation, when it names a file this run read (or
-/// a folder that is missing); commands whose work takes a while call it right after loading.
+/// Refuses `output` early, before a long computation, when it names a file this run read, a
+/// read-only file, or a file in a missing folder; commands whose work takes a while call it
+/// right after loading.
 pub fn check(output: Option<&Path>) -> anyhow::Result<()> {
     let Some(path) = output.filter(|path| path.as_os_str() != "-") else {
         return Ok(());
     };
     let shown = show(path);
     match std::fs::metadata(path) {
-        Ok(metadata) if metadata.is_file() => refuse_inputs(&metadata, &shown),
+        Ok(metadata) if metadata.is_file() => refuse_existing(&metadata, &shown),
         Ok(_) => Ok(()),
         Err(_) => {
             let target = follow_links(path)?;
@@ -304,12 +300,17 @@ pub fn check(output: Option<&Path>) -> anyhow::Result<()> {
     }
 }
 
-/// Refuses a target that is one of this run's input files.
-fn refuse_inputs(metadata: &Metadata, shown: &str) -> anyhow::Result<()> {
+/// Refuses an existing regular file that is one of this run's inputs, or is read-only.
+fn refuse_existing(metadata: &Metadata, shown: &str) -> anyhow::Result<()> {
     if let Some(input) = source::read_as_input(metadata) {
         anyhow::bail!(
             "cannot write '{shown}': it is also an input of this run ('{}'), which the report would overwrite\n  = help: name another output file",
             text::escape(&input)
+        );
+    }
+    if metadata.permissions().readonly() {
+        anyhow::bail!(
+            "cannot write '{shown}': the file is read-only, and mixcost does not replace it\n  = help: make it writable (chmod u+w) or name another file"
         );
     }
     Ok(())
