@@ -6,7 +6,7 @@
 //! digit.
 
 use mixcost::engine::overrides::{Change, Override};
-use mixcost::engine::sweep::{variants, Axis, Sweep};
+use mixcost::engine::sweep::{Axis, Sweep};
 use mixcost::engine::whatif::month_with;
 use mixcost::load::overrides::parse_dimension;
 use mixcost::load::pricing::load_catalogue;
@@ -92,8 +92,7 @@ proptest! {
         let source = SourceFile::read(&root.join(&file)).unwrap();
         let (scenario, _) = load_scenario(&source, &catalogue).unwrap();
         let axes: Vec<Axis> = grid.iter().map(|text| axis(text)).collect();
-        let variants = variants(&scenario, &catalogue, &axes).unwrap();
-        let sweep = Sweep::new(&scenario, &variants, axes.clone(), &[], u64::MAX).unwrap();
+        let sweep = Sweep::new(&scenario, &catalogue, axes.clone(), &[], u64::MAX).unwrap();
         let mut results = Vec::new();
         sweep.run(1_000, |_, costs| { results.extend_from_slice(costs); true }).unwrap();
         let width = sweep.policies.len();
@@ -131,8 +130,7 @@ fn scaled_values_that_leave_the_fixed_point_scale_still_price_exactly() {
     let axes = vec![axis(
         "workloads.repetitive.cache_hit_rate=0.1,0.1234567,0.5",
     )];
-    let variants = variants(&scenario, &catalogue, &axes).unwrap();
-    let sweep = Sweep::new(&scenario, &variants, axes.clone(), &[], u64::MAX).unwrap();
+    let sweep = Sweep::new(&scenario, &catalogue, axes.clone(), &[], u64::MAX).unwrap();
     let mut results = Vec::new();
     sweep
         .run(2, |_, costs| {

@@ -110,3 +110,13 @@ pub fn engine_error(error: crate::engine::evaluate::EngineError) -> anyhow::Erro
 pub fn override_error(error: crate::engine::overrides::OverrideError) -> anyhow::Error {
     anyhow::anyhow!("invalid {error}\n  = help: {}", error.help)
 }
+
+/// Today at 00:00 UTC: the default `--as-of`, so two runs on one day print the same bytes and
+/// the date shows as a date.
+pub fn today() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now();
+    now.to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map_or(now, |midnight| midnight.timestamp())
+}

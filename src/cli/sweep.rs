@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::args::{Cli, Metric, SweepArgs};
-use crate::engine::sweep::{variants, Axis, Sweep, SweepError};
-use crate::load::overrides::{parse_dimension, Dimension};
+use crate::engine::sweep::{Axis, Sweep, SweepError};
+use crate::load::overrides::{dimension_len, parse_dimension, Dimension};
 use crate::model::scenario::Scenario;
 use crate::report::{format, json, Cell, Document, Format, Table};
 
@@ -19,14 +19,26 @@ const CHUNK: u64 = 65_536;
 pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    // Each axis is counted before its values are generated: a grid over --max-points is
+    // refused before anything is allocated.
+    let mut points = Some(1u64);
+    for text in &args.vary {
+        let len = dimension_len(text).map_err(super::override_error)?;
+        points = points.and_then(|p| p.checked_mul(len));
+    }
+    if points.is_none_or(|points| points > args.max_points) {
+        return Err(sweep_error(SweepError::TooLarge {
+            points: points.map_or_else(|| "too many".to_string(), |p| p.to_string()),
+            limit: args.max_points,
+        }));
+    }
     let dimensions = args
         .vary
         .iter()
         .map(|text| parse_dimension(text).map_err(super::override_error))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let axes: Vec<Axis> = dimensions.iter().map(Dimension::axis).collect();
-    let variants = variants(&scenario, &catalogue, &axes).map_err(sweep_error)?;
-    let sweep = Sweep::new(&scenario, &variants, axes, &args.policy, args.max_points)
+    let sweep = Sweep::new(&scenario, &catalogue, axes, &args.policy, args.max_points)
         .map_err(sweep_error)?;
     super::progress::watch_interrupts();
     let shown: Vec<usize> = if args.policy.is_empty() {

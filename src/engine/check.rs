@@ -67,12 +67,17 @@ pub struct CheckResult {
 
 impl CheckResult {
     pub fn delta(&self) -> Option<Decimal> {
-        Some(self.cost? - self.before?)
+        self.cost?.checked_sub(self.before?)
     }
 
+    /// The change as a percentage of a positive base; `None` for a base of $0 (no percentage
+    /// means anything there) or a change too large to express.
     pub fn percent(&self) -> Option<Decimal> {
         let before = self.before?;
-        (!before.is_zero()).then(|| self.delta().map(|d| d / before * Decimal::ONE_HUNDRED))?
+        if before <= Decimal::ZERO {
+            return None;
+        }
+        percent_of(self.delta()?, before)
     }
 }
 
@@ -232,18 +237,29 @@ fn names(costs: &Costs) -> String {
 }
 
 /// Whether going from `before` to `after` rises past `threshold`.
+/// Bases are never negative (the result reader refuses them), so a rise is always a rise; a
+/// change too large for exact arithmetic exceeds every threshold.
 pub fn exceeds(before: Decimal, after: Decimal, threshold: Threshold) -> bool {
-    let delta = after - before;
+    let Some(delta) = after.checked_sub(before) else {
+        return true;
+    };
     match threshold {
         Threshold::Money(limit) => delta > limit,
         Threshold::Percent(limit) => {
-            if before.is_zero() {
+            if before <= Decimal::ZERO || delta <= Decimal::ZERO {
                 delta > Decimal::ZERO
             } else {
-                delta / before * Decimal::ONE_HUNDRED > limit
+                percent_of(delta, before).is_none_or(|percent| percent > limit)
             }
         }
     }
+}
+
+/// `delta / base × 100`, checked.
+fn percent_of(delta: Decimal, base: Decimal) -> Option<Decimal> {
+    delta
+        .checked_div(base)
+        .and_then(|share| share.checked_mul(Decimal::ONE_HUNDRED))
 }
 
 #[cfg(test)]

@@ -237,6 +237,53 @@ fn range(
     path: &OverridePath,
     spec: &str,
 ) -> Result<(Vec<Change>, Vec<String>), OverrideError> {
+    let Steps {
+        start,
+        step,
+        count,
+        scaled,
+    } = steps(path_text, path, spec)?;
+    let mut values = Vec::with_capacity(count as usize);
+    let mut labels = Vec::with_capacity(count as usize);
+    for index in 0..count {
+        let value = (start + step * Decimal::from(index)).normalize();
+        labels.push(if scaled {
+            format!("x{value}")
+        } else {
+            value.to_string()
+        });
+        values.push(if scaled {
+            Change::Scale(value)
+        } else {
+            Change::Set(value)
+        });
+    }
+    Ok((values, labels))
+}
+
+/// A range's first value, step and number of values, checked but not generated.
+struct Steps {
+    start: Decimal,
+    step: Decimal,
+    count: u64,
+    scaled: bool,
+}
+
+/// How many values `PATH=RANGE` gives, found without generating them, so a grid can be
+/// checked against its limit before any value is allocated.
+pub fn dimension_len(text: &str) -> Result<u64, OverrideError> {
+    let Some((path_text, spec)) = text.split_once('=') else {
+        return parse_dimension(text).map(|d| d.values.len() as u64);
+    };
+    let (path_text, spec) = (path_text.trim(), spec.trim());
+    if !spec.contains(':') {
+        return parse_dimension(text).map(|d| d.values.len() as u64);
+    }
+    let path = parse_path(path_text)?;
+    steps(path_text, &path, spec).map(|steps| steps.count)
+}
+
+fn steps(path_text: &str, path: &OverridePath, spec: &str) -> Result<Steps, OverrideError> {
     let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
     let help = "write a range as START:END:STEP, e.g. 0:0.9:0.1";
     if parts.len() != 3 {
@@ -260,7 +307,16 @@ fn range(
             )),
         }
     };
-    // A step is a plain amount (a share step may be written 10%).
+    // A step is a plain amount (a share step may be written 10%); its sign is checked before
+    // the share parser can call a negative step "outside 0–1".
+    let step_text = parts[2].trim_start_matches('x');
+    if step_text.starts_with('-') {
+        return Err(error(
+            path_text,
+            format!("range '{spec}' has a negative step ({})", parts[2]),
+            "the step must be positive; write the range from its lower end: START:END:STEP with START ≤ END",
+        ));
+    }
     let step = match path {
         OverridePath::Workload { field, .. } if field.is_share() => {
             values::share(parts[2].trim_start_matches('x'))
@@ -285,31 +341,33 @@ fn range(
             help,
         ));
     }
-    let count = ((end - start) / step).floor() + Decimal::ONE;
-    if count > Decimal::from(MAX_RANGE_VALUES) {
+    if scaled && start.is_sign_negative() && !start.is_zero() {
+        return Err(error(
+            path_text,
+            format!("range '{spec}' starts at a negative factor"),
+            "scale by factors of 0 or more, e.g. x0.5:x2:x0.5",
+        ));
+    }
+    let count = end
+        .checked_sub(start)
+        .and_then(|width| width.checked_div(step))
+        .map(|steps| steps.floor() + Decimal::ONE);
+    if count.is_none_or(|count| count > Decimal::from(MAX_RANGE_VALUES)) {
         return Err(error(
             path_text,
             format!("range '{spec}' has more than {MAX_RANGE_VALUES} values"),
             "use a larger step",
         ));
     }
-    let count = u64::try_from(count).unwrap_or(0);
-    let mut values = Vec::with_capacity(count as usize);
-    let mut labels = Vec::with_capacity(count as usize);
-    for index in 0..count {
-        let value = (start + step * Decimal::from(index)).normalize();
-        labels.push(if scaled {
-            format!("x{value}")
-        } else {
-            value.to_string()
-        });
-        values.push(if scaled {
-            Change::Scale(value)
-        } else {
-            Change::Set(value)
-        });
-    }
-    Ok((values, labels))
+    let count = count
+        .and_then(|count| u64::try_from(count).ok())
+        .unwrap_or(0);
+    Ok(Steps {
+        start,
+        step,
+        count,
+        scaled,
+    })
 }
 
 #[cfg(test)]
