@@ -23,7 +23,7 @@ pub fn run(cli: &Cli, args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let mut workflows = Vec::new();
     for path in paths {
         let scenario = super::load_scenario(path, &catalogue)?;
-        evaluations.push(evaluate(&scenario, &catalogue)?);
+        evaluations.push(evaluate(&scenario, &catalogue).map_err(super::engine_error)?);
         workflows.push(match scenario.quality {
             Some(_) => Some(crate::engine::quality::evaluate_workflow(
                 &scenario, &catalogue,

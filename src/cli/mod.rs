@@ -102,6 +102,9 @@ pub fn engine_error(error: crate::engine::evaluate::EngineError) -> anyhow::Erro
         }
         EngineError::UnknownModel(_) => "`mixcost models` lists the catalogue",
         EngineError::Unrouted { .. } => "add a route that matches the workload, or a `default:` model",
+        EngineError::Inexact { .. } => {
+            "write shares, discounts and prices with fewer decimals, or use smaller token counts"
+        }
     };
     anyhow::anyhow!("{error}\n  = help: {help}")
 }

@@ -66,6 +66,8 @@ struct PlanSet<'a> {
     /// The same plans in fixed point, when the numbers fit one set of scales.
     fixed: Option<Vec<Vec<FixedPlan>>>,
     numbers: Vec<Numbers>,
+    /// The workloads' names, for messages.
+    names: Vec<String>,
     /// `numbers` in fixed point, for sweeps whose volume axes only set shares.
     fixed_numbers: Option<Vec<FixedNumbers>>,
     /// Whether the share-only loop provably cannot overflow on these plans.
@@ -287,6 +289,7 @@ impl<'a> Sweep<'a> {
             scales,
             fixed: None,
             numbers,
+            names: variant.workloads.iter().map(|w| w.name.clone()).collect(),
             fixed_numbers: None,
             unchecked: false,
             kernels: None,
@@ -417,8 +420,13 @@ impl<'a> Sweep<'a> {
         }
         for (slot, plans) in costs.iter_mut().zip(&set.plans) {
             let mut total = Decimal::ZERO;
-            for (plan, numbers) in plans.iter().zip(scratch.iter()) {
-                plan.add_cost(&numbers.volume(), &mut total);
+            for ((plan, numbers), workload) in plans.iter().zip(scratch.iter()).zip(&set.names) {
+                plan.add_cost(&numbers.volume(), &mut total)
+                    .map_err(|what| EngineError::Inexact {
+                        workload: workload.clone(),
+                        model: plan.model.id.clone(),
+                        what,
+                    })?;
             }
             *slot = total;
         }
