@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 /// The exponent of `prime` (2 or 5) in `value` (non-zero).
 fn power_of(mut value: u128, prime: u128) -> u32 {
     let mut count = 0;
-    while value % prime == 0 {
+    while value.is_multiple_of(prime) {
         value /= prime;
         count += 1;
     }
@@ -58,7 +58,7 @@ pub fn div_pow10(a: Decimal, b: Decimal) -> Option<Decimal> {
 pub fn sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
     values
         .into_iter()
-        .try_fold(Decimal::ZERO, |total, value| add(total, value))
+        .try_fold(Decimal::ZERO, add)
 }
 
 #[cfg(test)]

@@ -324,15 +324,14 @@ fn whole_tokens(path: &str, value: Decimal) -> Result<u64, OverrideError> {
             "token counts cannot be below 0",
         ));
     }
-    u64::try_from(value.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)).map_err(
-        |_| {
-            OverrideError::new(
-                path,
-                "gives a token count too large to hold",
-                "use a smaller value",
-            )
-        },
-    )
+    let whole = value.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    u64::try_from(whole).map_err(|_| {
+        OverrideError::new(
+            path,
+            format!("gives a count too large to hold ({})", whole.normalize()),
+            "token counts and requests are at most 18,446,744,073,709,551,615 a month; use a smaller value",
+        )
+    })
 }
 
 fn checked_product(path: &str, a: u64, b: u64) -> Result<u64, OverrideError> {
