@@ -752,3 +752,39 @@ fn models_as_of_beyond_the_calendar() {
         .mentions("--as-of")
         .check();
 }
+
+// ---- reviewers: costs and latencies that would overflow the expected month ------------------
+
+/// A price file of reviewers with the given entry for `analyst`.
+fn reviewers(analyst: &str) -> String {
+    format!(
+        "provider: in-house\ncurrency: USD\nmodels: {{}}\nhumans:\n  analyst:\n    kind: human\n{analyst}    source: test\n  compliance-officer:\n    kind: human\n    cost_per_item: 12.50\n    review_latency: 1d\n    source: test\n"
+    )
+}
+
+#[test]
+fn reviewer_hourly_rate_beyond_decimal_is_refused_at_its_place() {
+    Case::new(
+        "hourly rate x minutes overflow",
+        &["compare", "--pricing", "rev"],
+    )
+    .file(
+        "rev/reviewers.yaml",
+        reviewers("    hourly_rate: 79228162514264337593543950335\n    minutes_per_item: 100000\n    review_latency: 4h\n"),
+    )
+    .mentions("rev/reviewers.yaml:5:3")
+    .mentions("more than $1,000,000 per reviewed item")
+    .check();
+}
+
+#[test]
+fn reviewer_latency_beyond_a_year_is_refused_at_its_place() {
+    Case::new("latency of 10^27 days", &["compare", "--pricing", "rev"])
+        .file(
+            "rev/reviewers.yaml",
+            reviewers("    cost_per_item: 3\n    review_latency: 792281625142643375935439503d\n"),
+        )
+        .mentions("rev/reviewers.yaml:8:21")
+        .mentions("longer than a year")
+        .check();
+}

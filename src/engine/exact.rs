@@ -56,9 +56,7 @@ pub fn div_pow10(a: Decimal, b: Decimal) -> Option<Decimal> {
 
 /// The exact sum of `values`, or `None` when it overflows or rounds.
 pub fn sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
-    values
-        .into_iter()
-        .try_fold(Decimal::ZERO, add)
+    values.into_iter().try_fold(Decimal::ZERO, add)
 }
 
 #[cfg(test)]
