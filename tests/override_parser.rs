@@ -110,7 +110,7 @@ proptest! {
                 match parse_dimension(&text) {
                     Ok(dimension) => {
                         prop_assert_eq!(dimension.values.len() as u64, count);
-                        prop_assert_eq!(dimension.labels.len() as u64, count);
+                        prop_assert_eq!(dimension.labels().len() as u64, count);
                     }
                     Err(error) => prop_assert!(!error.message.is_empty()),
                 }

@@ -182,7 +182,7 @@ fn stream_csv(context: &Context, output: Option<&std::path::Path>) -> anyhow::Re
                 let mut record: Vec<String> = coordinates
                     .iter()
                     .zip(context.dimensions)
-                    .map(|(&index, d)| d.labels[index].clone())
+                    .map(|(&index, d)| d.label(index))
                     .collect();
                 record.push(context.names[policy].to_string());
                 record.push(format::plain(f.cost));
@@ -246,7 +246,7 @@ fn document(context: &Context, all: &[Decimal], metric: Metric) -> Document {
             let mut columns = vec![only.path_text.as_str()];
             columns.extend(context.shown.iter().map(|&p| context.names[p]));
             let mut table = Table::new(&columns);
-            for (index, label) in only.labels.iter().enumerate() {
+            for (index, label) in only.labels().iter().enumerate() {
                 let mut row = vec![Cell::text(label)];
                 row.extend(
                     context
@@ -261,13 +261,14 @@ fn document(context: &Context, all: &[Decimal], metric: Metric) -> Document {
         [rows, columns] => {
             for &policy in context.shown {
                 let mut headings = vec![format!("{} ↓ {} →", rows.path_text, columns.path_text)];
-                headings.extend(columns.labels.iter().cloned());
+                let column_labels = columns.labels();
+                headings.extend(column_labels.iter().cloned());
                 let headings: Vec<&str> = headings.iter().map(String::as_str).collect();
                 let mut table = Table::new(&headings);
-                for (r, label) in rows.labels.iter().enumerate() {
+                for (r, label) in rows.labels().iter().enumerate() {
                     let mut row = vec![Cell::text(label)];
-                    for c in 0..columns.labels.len() {
-                        let index = r * columns.labels.len() + c;
+                    for c in 0..column_labels.len() {
+                        let index = r * column_labels.len() + c;
                         row.push(metric_cell(
                             figures(point(index), policy, sweep.baseline),
                             metric,
@@ -299,7 +300,7 @@ fn document(context: &Context, all: &[Decimal], metric: Metric) -> Document {
                     let mut row: Vec<Cell> = coordinates
                         .iter()
                         .zip(context.dimensions)
-                        .map(|(&i, d)| Cell::text(&d.labels[i]))
+                        .map(|(&i, d)| Cell::text(&d.label(i)))
                         .collect();
                     row.push(Cell::text(context.names[policy]));
                     row.push(metric_cell(
@@ -339,7 +340,7 @@ struct SweepJson<'a> {
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct PointJson<'a> {
-    values: Vec<&'a str>,
+    values: Vec<String>,
     policy: &'a str,
     cost: String,
     savings: String,
@@ -363,7 +364,7 @@ impl<'a> SweepJson<'a> {
                     values: coordinates
                         .iter()
                         .zip(context.dimensions)
-                        .map(|(&i, d)| d.labels[i].as_str())
+                        .map(|(&i, d)| d.label(i))
                         .collect(),
                     policy: context.names[policy],
                     cost: format::plain(f.cost),

@@ -14,7 +14,7 @@
 //! order never depends on the thread count and can be streamed.
 
 use std::borrow::Cow;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -34,7 +34,8 @@ use crate::model::scenario::Scenario;
 pub struct Axis {
     pub path_text: String,
     pub path: OverridePath,
-    pub values: Vec<Change>,
+    /// Shared with the command line's parsed dimension rather than copied.
+    pub values: Arc<[Change]>,
 }
 
 #[derive(Debug, thiserror::Error)]
