@@ -1,5 +1,6 @@
 //! `mixcost sweep`: a grid over override paths, every point priced exactly, in parallel.
 
+use crate::engine::exact;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -129,7 +130,7 @@ fn figures(costs: &[Decimal], policy: usize, baseline: usize) -> Figures {
     Figures {
         cost,
         savings,
-        savings_pct: (!base.is_zero()).then(|| savings / base * Decimal::ONE_HUNDRED),
+        savings_pct: exact::percent(savings, base),
     }
 }
 
@@ -300,7 +301,7 @@ fn document(context: &Context, all: &[Decimal], metric: Metric) -> Document {
                     let mut row: Vec<Cell> = coordinates
                         .iter()
                         .zip(context.dimensions)
-                        .map(|(&i, d)| Cell::text(&d.label(i)))
+                        .map(|(&i, d)| Cell::text(d.label(i)))
                         .collect();
                     row.push(Cell::text(context.names[policy]));
                     row.push(metric_cell(

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use super::compliance::Violation;
 use super::diff::Costs;
+use super::exact::percent as percent_of;
 use crate::load::amount::Threshold;
 use crate::model::scenario::Scenario;
 
@@ -253,13 +254,6 @@ pub fn exceeds(before: Decimal, after: Decimal, threshold: Threshold) -> bool {
             }
         }
     }
-}
-
-/// `delta / base × 100`, checked.
-fn percent_of(delta: Decimal, base: Decimal) -> Option<Decimal> {
-    delta
-        .checked_div(base)
-        .and_then(|share| share.checked_mul(Decimal::ONE_HUNDRED))
 }
 
 #[cfg(test)]

@@ -122,13 +122,7 @@ impl CostChange {
     /// Δ as a percentage of the cost before; `None` when it was nothing (or below), unknown,
     /// or too large to express.
     pub fn percent(&self) -> Option<Decimal> {
-        let before = self.before?;
-        if before <= Decimal::ZERO {
-            return None;
-        }
-        self.delta()?
-            .checked_div(before)
-            .and_then(|share| share.checked_mul(Decimal::ONE_HUNDRED))
+        super::exact::percent(self.delta()?, self.before?)
     }
 
     pub fn is_unchanged(&self) -> bool {

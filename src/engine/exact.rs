@@ -59,6 +59,17 @@ pub fn sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
     values.into_iter().try_fold(Decimal::ZERO, add)
 }
 
+/// `part` as a percentage of `base`: `None` for a base of 0 or below (no percentage means
+/// anything there) and for a ratio too large to hold (a rise from a base of a fraction of a
+/// cent), so a percentage is never a panic and never a misleading sign.
+#[inline]
+pub fn percent(part: Decimal, base: Decimal) -> Option<Decimal> {
+    if base <= Decimal::ZERO {
+        return None;
+    }
+    part.checked_div(base)?.checked_mul(Decimal::ONE_HUNDRED)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +100,14 @@ mod tests {
         assert_eq!(add(big, dec!(1)), Some(big + dec!(1)));
         assert_eq!(sum([dec!(0.1), dec!(0.2), dec!(0.3)]), Some(dec!(0.6)));
         assert_eq!(add(Decimal::MAX, Decimal::ONE), None);
+    }
+
+    #[test]
+    fn percentages_need_a_positive_base_and_a_ratio_that_fits() {
+        assert_eq!(percent(dec!(10), dec!(200)), Some(dec!(5)));
+        assert_eq!(percent(dec!(3100), dec!(-1550)), None);
+        assert_eq!(percent(dec!(1), Decimal::ZERO), None);
+        assert_eq!(percent(Decimal::MAX, dec!(0.0000000001)), None);
     }
 
     #[test]

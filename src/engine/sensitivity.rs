@@ -167,10 +167,8 @@ impl Pair {
         match which {
             Figure::Cost => self.policy,
             Figure::Savings => self.baseline - self.policy,
-            Figure::SavingsPct if self.baseline.is_zero() => Decimal::ZERO,
-            Figure::SavingsPct => {
-                (self.baseline - self.policy) / self.baseline * Decimal::ONE_HUNDRED
-            }
+            Figure::SavingsPct => super::exact::percent(self.baseline - self.policy, self.baseline)
+                .unwrap_or_default(),
         }
     }
 }
