@@ -788,3 +788,31 @@ fn reviewer_latency_beyond_a_year_is_refused_at_its_place() {
         .mentions("longer than a year")
         .check();
 }
+
+#[test]
+fn check_against_a_zero_base_fails_a_rise_and_shows_no_percentage() {
+    let outcome = Case::new(
+        "zero base",
+        &[
+            "check",
+            "s.yaml",
+            "--against",
+            "base.json",
+            "--max-increase",
+            "10%",
+            "--policy",
+            "flash",
+            "--format",
+            "json",
+        ],
+    )
+    .file("s.yaml", PER_REQUEST)
+    .file(
+        "base.json",
+        result(&[("per request", &[("all-gpt-5.5", "0"), ("flash", "0")])]),
+    )
+    .exit(1)
+    .check();
+    assert!(outcome.stdout.contains("\"fail\""), "{}", outcome.stdout);
+    assert!(!outcome.stdout.contains("Infinity"), "{}", outcome.stdout);
+}
