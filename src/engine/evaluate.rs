@@ -108,18 +108,19 @@ fn evaluate_policy(
 ) -> Result<(PolicyCost, Vec<Note>), EngineError> {
     let mut lines = Vec::new();
     let mut notes = Vec::new();
+    // The running total, checked as lines are added, so the policy's total (their sum) is
+    // exact; the workload that tips it past 28 digits is the one named.
+    let mut total = Decimal::ZERO;
     for workload in &scenario.workloads {
         let target = route(policy, workload)?;
         let first = lines.len();
         price_workload(market, workload, target, &mut lines, &mut notes)?;
-        if exact::sum(lines[..first].iter().map(|l| l.cost)).is_some()
-            && exact::sum(lines.iter().map(|l| l.cost)).is_none()
-        {
-            return Err(EngineError::Inexact {
+        for line in &lines[first..] {
+            total = exact::add(total, line.cost).ok_or_else(|| EngineError::Inexact {
                 workload: workload.name.clone(),
                 model: target.model.clone(),
                 what: "the policy's total",
-            });
+            })?;
         }
     }
     notes.sort();
