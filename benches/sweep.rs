@@ -3,7 +3,7 @@
 //! every point exact. `bench/sweep_vs_numpy.py` runs the same grid in NumPy for comparison.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use mixcost::engine::sweep::{variants, Axis, Sweep};
+use mixcost::engine::sweep::{Axis, Sweep};
 use mixcost::load::overrides::parse_dimension;
 use mixcost::load::pricing::load_catalogue;
 use mixcost::load::scenario::{load_scenario, seed_source};
@@ -26,9 +26,8 @@ fn sweep_seed_grid(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("seed 1M points x 3 policies", |b| {
         b.iter(|| {
-            let variants = variants(&scenario, &catalogue, &axes).expect("variants");
             let sweep =
-                Sweep::new(&scenario, &variants, axes.clone(), &[], u64::MAX).expect("sweep");
+                Sweep::new(&scenario, &catalogue, axes.clone(), &[], u64::MAX).expect("sweep");
             let mut total = Decimal::ZERO;
             sweep
                 .run(65_536, |_, costs| {

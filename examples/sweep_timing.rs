@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use mixcost::engine::sweep::{variants, Axis, Sweep};
+use mixcost::engine::sweep::{Axis, Sweep};
 use mixcost::load::overrides::parse_dimension;
 use mixcost::load::pricing::load_catalogue;
 use mixcost::load::scenario::{load_scenario, seed_source};
@@ -28,8 +28,7 @@ fn main() {
     let mut samples: Vec<String> = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
-        let variants = variants(&scenario, &catalogue, &axes).expect("variants");
-        let sweep = Sweep::new(&scenario, &variants, axes.clone(), &[], u64::MAX).expect("sweep");
+        let sweep = Sweep::new(&scenario, &catalogue, axes.clone(), &[], u64::MAX).expect("sweep");
         // Keep a few exact points (point index × 3 policies) for the NumPy cross-check.
         let wanted = [0u64, 123_456, 999_999];
         let mut kept: Vec<String> = Vec::new();

@@ -6,7 +6,7 @@
 //! digit.
 
 use mixcost::engine::overrides::{Change, Override};
-use mixcost::engine::sweep::{variants, Axis, Sweep};
+use mixcost::engine::sweep::{Axis, Sweep};
 use mixcost::engine::whatif::month_with;
 use mixcost::load::overrides::parse_dimension;
 use mixcost::load::pricing::load_catalogue;
@@ -92,8 +92,7 @@ proptest! {
         let source = SourceFile::read(&root.join(&file)).unwrap();
         let (scenario, _) = load_scenario(&source, &catalogue).unwrap();
         let axes: Vec<Axis> = grid.iter().map(|text| axis(text)).collect();
-        let variants = variants(&scenario, &catalogue, &axes).unwrap();
-        let sweep = Sweep::new(&scenario, &variants, axes.clone(), &[], u64::MAX).unwrap();
+        let sweep = Sweep::new(&scenario, &catalogue, axes.clone(), &[], u64::MAX).unwrap();
         let mut results = Vec::new();
         sweep.run(1_000, |_, costs| { results.extend_from_slice(costs); true }).unwrap();
         let width = sweep.policies.len();
@@ -131,8 +130,7 @@ fn scaled_values_that_leave_the_fixed_point_scale_still_price_exactly() {
     let axes = vec![axis(
         "workloads.repetitive.cache_hit_rate=0.1,0.1234567,0.5",
     )];
-    let variants = variants(&scenario, &catalogue, &axes).unwrap();
-    let sweep = Sweep::new(&scenario, &variants, axes.clone(), &[], u64::MAX).unwrap();
+    let sweep = Sweep::new(&scenario, &catalogue, axes.clone(), &[], u64::MAX).unwrap();
     let mut results = Vec::new();
     sweep
         .run(2, |_, costs| {
@@ -154,4 +152,48 @@ fn scaled_values_that_leave_the_fixed_point_scale_still_price_exactly() {
         }
     }
     assert!(matches!(axes[0].values[1], Change::Set(_)));
+}
+
+#[test]
+fn a_quality_scenario_swept_over_a_price_and_a_volume_equals_whatif_at_every_point() {
+    // The expected month with retries and review is priced per point from a variant built for
+    // each run of points sharing a price; blocks of 2 points make every run cross a boundary.
+    let (catalogue, _) = load_catalogue(&[]).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let source = SourceFile::read(&root.join("scenarios/cascade-wins.yaml")).unwrap();
+    let (scenario, _) = load_scenario(&source, &catalogue).unwrap();
+    let axes = vec![
+        axis("workloads.*.volume=x0.5,x1,x3"),
+        axis("models.gpt-5.5.output=10,30,31.5"),
+    ];
+    let sweep = Sweep::new(&scenario, &catalogue, axes.clone(), &[], u64::MAX).unwrap();
+    let mut results = Vec::new();
+    sweep
+        .run(2, |_, costs| {
+            results.extend_from_slice(costs);
+            true
+        })
+        .unwrap();
+    let width = sweep.policies.len();
+    assert_eq!(results.len(), 9 * width);
+    for index in 0..sweep.points {
+        let coordinates = sweep.coordinates(index);
+        let overrides: Vec<Override> = [1, 0]
+            .iter()
+            .map(|&a| Override {
+                path_text: axes[a].path_text.clone(),
+                path: axes[a].path.clone(),
+                change: axes[a].values[coordinates[a]],
+            })
+            .collect();
+        let month = month_with(&scenario, &catalogue, &overrides).unwrap();
+        assert!(month.is_expected());
+        for (slot, &policy) in sweep.policies.iter().enumerate() {
+            assert_eq!(
+                results[index as usize * width + slot],
+                month.costs.policies[policy].total,
+                "point {index}"
+            );
+        }
+    }
 }

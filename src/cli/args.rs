@@ -233,6 +233,11 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
 
+    /// Refuse more trials than this: every trial's cost is kept for exact percentiles (about
+    /// 40 bytes per trial and policy).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_trials: u64,
+
     /// Monthly budget in USD (`1500`, `$1,500.00`): report each policy's chance of exceeding it.
     #[arg(long, value_name = "AMOUNT")]
     pub budget: Option<String>,

@@ -5,6 +5,7 @@
 //! the same scenario on the base branch. Bad amounts, thresholds without a unit, an unreadable
 //! or incompatible base, or a base with nothing in common exit 2 before anything is judged.
 
+use crate::engine::exact;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -199,14 +200,9 @@ fn limit_label(limit: Option<Threshold>) -> String {
 /// `+$56.35 ($469.60 → $525.95, +12.0%)`
 pub fn change_text(before: Decimal, after: Decimal) -> String {
     let delta = after - before;
-    let percent = if before.is_zero() {
-        String::new()
-    } else {
-        format!(
-            ", {}",
-            format::percent_delta(delta / before * Decimal::ONE_HUNDRED)
-        )
-    };
+    let percent = exact::percent(delta, before)
+        .map(|pct| format!(", {}", format::percent_delta(pct)))
+        .unwrap_or_default();
     format!(
         "{} ({} → {}{percent})",
         format::money_delta(delta),
@@ -283,11 +279,9 @@ impl Report<'_> {
                         before.map_or(Cell::text("—"), Cell::Money),
                         Cell::Money(policy.total),
                         before.map_or(Cell::Empty, |b| Cell::MoneyDelta(policy.total - b)),
-                        match before {
-                            Some(b) if !b.is_zero() => {
-                                Cell::PercentDelta((policy.total - b) / b * Decimal::ONE_HUNDRED)
-                            }
-                            _ => Cell::Empty,
+                        match before.and_then(|b| exact::percent(policy.total - b, b)) {
+                            Some(pct) => Cell::PercentDelta(pct),
+                            None => Cell::Empty,
                         },
                     ]);
                 }
@@ -488,8 +482,8 @@ impl CheckJson {
                         monthly_cost: money(p.total),
                         delta: before.map(|b| money(p.total - b)),
                         delta_pct: before
-                            .filter(|b| !b.is_zero())
-                            .map(|b| format::fixed((p.total - b) / b * Decimal::ONE_HUNDRED, 1)),
+                            .and_then(|b| exact::percent(p.total - b, b))
+                            .map(|pct| format::fixed(pct, 1)),
                     }
                 })
                 .collect(),

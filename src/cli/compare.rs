@@ -1,5 +1,6 @@
 //! `mixcost compare`: every policy's monthly cost next to the baseline, with the assumptions.
 
+use crate::engine::exact;
 use std::process::ExitCode;
 
 use rust_decimal::Decimal;
@@ -23,7 +24,7 @@ pub fn run(cli: &Cli, args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let mut workflows = Vec::new();
     for path in paths {
         let scenario = super::load_scenario(path, &catalogue)?;
-        evaluations.push(evaluate(&scenario, &catalogue)?);
+        evaluations.push(evaluate(&scenario, &catalogue).map_err(super::engine_error)?);
         workflows.push(match scenario.quality {
             Some(_) => Some(crate::engine::quality::evaluate_workflow(
                 &scenario, &catalogue,
@@ -271,11 +272,7 @@ fn billing_label(line: &CostLine) -> String {
 
 /// Share of the policy total, as a percentage cell without sign.
 fn share(part: Decimal, total: Decimal) -> Cell {
-    if total.is_zero() {
-        Cell::Empty
-    } else {
-        Cell::Share(part / total * Decimal::ONE_HUNDRED)
-    }
+    exact::percent(part, total).map_or(Cell::Empty, Cell::Share)
 }
 
 /// The JSON shape of `compare`: money as strings, exact and rounded.

@@ -175,28 +175,53 @@ fn results(args: &DiffArgs) -> anyhow::Result<Vec<Section>> {
         Ok(result::read(&source).map_err(LoadError::from)?)
     };
     let (old, new) = (read(&args.old)?, read(&args.new)?);
+    // Scenarios pair by name (one on each side pair whatever their names); a scenario on one
+    // side only is listed as added or removed, never dropped.
     let pairs: Vec<(Costs, Costs)> = if old.len() == 1 && new.len() == 1 {
         old.into_iter().zip(new).collect()
     } else {
-        new.into_iter()
-            .filter_map(|after| {
-                let before = old.iter().find(|b| b.scenario == after.scenario)?.clone();
-                Some((before, after))
+        let empty = |side: &Costs| Costs {
+            scenario: side.scenario.clone(),
+            as_of: side.as_of.clone(),
+            policies: Vec::new(),
+        };
+        let mut pairs: Vec<(Costs, Costs)> = new
+            .iter()
+            .map(|after| {
+                let before = old
+                    .iter()
+                    .find(|b| b.scenario == after.scenario)
+                    .cloned()
+                    .unwrap_or_else(|| empty(after));
+                (before, after.clone())
             })
-            .collect()
+            .collect();
+        for before in &old {
+            if !new.iter().any(|after| after.scenario == before.scenario) {
+                pairs.push((before.clone(), empty(before)));
+            }
+        }
+        pairs
     };
-    let pairs: Vec<_> = pairs
-        .into_iter()
-        .filter(|(before, after)| diff::have_common_ground(before, after))
-        .collect();
-    if pairs.is_empty() {
+    if !pairs
+        .iter()
+        .any(|(before, after)| diff::have_common_ground(before, after))
+    {
         return Err(nothing_in_common(args));
     }
     Ok(pairs
         .into_iter()
         .map(|(before, after)| {
             let mut edits = Vec::new();
-            if before.scenario != after.scenario {
+            let (added, removed) = (before.policies.is_empty(), after.policies.is_empty());
+            if added || removed {
+                edits.push(Edit {
+                    subject: format!("scenario '{}'", after.scenario),
+                    field: "scenario".to_string(),
+                    before: (!added).then(|| "present".to_string()),
+                    after: (!removed).then(|| "present".to_string()),
+                });
+            } else if before.scenario != after.scenario {
                 edits.push(Edit {
                     subject: "scenario".to_string(),
                     field: "name".to_string(),

@@ -38,7 +38,7 @@ pub fn run(cli: &Cli, args: &GapArgs) -> anyhow::Result<ExitCode> {
     let as_of = match (&args.as_of, &scenario) {
         (Some(text), _) => super::parse_as_of(text)?,
         (None, Some(scenario)) => scenario.as_of,
-        (None, None) => jiff::Timestamp::now(),
+        (None, None) => super::today(),
     };
     let result = gap(&catalogue, &args.model_a, &args.model_b, as_of, workload)
         .map_err(super::engine_error)?;

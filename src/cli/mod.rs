@@ -103,6 +103,9 @@ pub fn engine_error(error: crate::engine::evaluate::EngineError) -> anyhow::Erro
         }
         EngineError::UnknownModel(_) => "`mixcost models` lists the catalogue",
         EngineError::Unrouted { .. } => "add a route that matches the workload, or a `default:` model",
+        EngineError::Inexact { .. } => {
+            "write shares, discounts and prices with fewer decimals, or use smaller token counts"
+        }
     };
     anyhow::anyhow!("{error}\n  = help: {help}")
 }
@@ -110,4 +113,14 @@ pub fn engine_error(error: crate::engine::evaluate::EngineError) -> anyhow::Erro
 /// An override error as a user-facing error with its help line.
 pub fn override_error(error: crate::engine::overrides::OverrideError) -> anyhow::Error {
     anyhow::anyhow!("invalid {error}\n  = help: {}", error.help)
+}
+
+/// Today at 00:00 UTC: the default `--as-of`, so two runs on one day print the same bytes and
+/// the date shows as a date.
+pub fn today() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now();
+    now.to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map_or(now, |midnight| midnight.timestamp())
 }

@@ -16,7 +16,7 @@ pub fn run(cli: &Cli, args: &ModelsArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let as_of = match &args.as_of {
         Some(text) => super::parse_as_of(text)?,
-        None => jiff::Timestamp::now(),
+        None => super::today(),
     };
     let text = render(&catalogue, as_of, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;

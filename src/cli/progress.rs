@@ -22,7 +22,13 @@ pub fn interrupted() -> bool {
 /// A progress bar over `total` items, hidden unless standard error is a terminal and the work
 /// is large enough to notice.
 pub fn bar(total: u64, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() || total < 200_000 {
+    bar_at_least(total, what, 200_000)
+}
+
+/// A progress bar over `total` items, hidden unless standard error is a terminal and there are
+/// at least `min` items (fewer cheap items finish before a bar would help).
+pub fn bar_at_least(total: u64, what: &str, min: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() || total < min {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(total);

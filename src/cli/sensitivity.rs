@@ -57,8 +57,13 @@ pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
         Metric::Savings => Figure::Savings,
         Metric::SavingsPct => Figure::SavingsPct,
     };
-    let result =
-        tornado(&scenario, &catalogue, &policy, which, step).map_err(super::whatif_error)?;
+    let inputs = crate::engine::sensitivity::inputs(&scenario, &catalogue, &policy).len();
+    let bar = super::progress::bar_at_least(inputs as u64, "sensitivity", 1_000);
+    let result = tornado(&scenario, &catalogue, &policy, which, step, &|done| {
+        bar.inc(done)
+    });
+    bar.finish_and_clear();
+    let result = result.map_err(super::whatif_error)?;
     let text = render(&result, &scenario.name, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)

@@ -21,6 +21,15 @@ pub fn run(cli: &Cli, args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     if args.trials == 0 {
         anyhow::bail!("--trials 0 runs nothing; give at least 1 (e.g. --trials 10000)");
     }
+    // Checked before any work: every trial's cost is kept (percentiles are exact order
+    // statistics), so the number of trials bounds the memory.
+    if args.trials > args.max_trials {
+        anyhow::bail!(
+            "--trials {} is more than the limit of {} trials\n  = help: each trial keeps its cost for exact percentiles (about 40 bytes per trial and policy); use fewer trials, or raise the limit with --max-trials",
+            args.trials,
+            args.max_trials
+        );
+    }
     let budget = match &args.budget {
         Some(text) => Some(money(text).map_err(|problem| {
             anyhow::anyhow!("invalid --budget: {}; {}", problem.message, problem.help)

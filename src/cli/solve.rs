@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::args::{Cli, SolveArgs};
-use crate::engine::solve::{default_range, solve, Goal, Method, Solution, SolveError};
+use crate::engine::solve::{default_range, solve, Goal, Method, Solution, SolveError, Whole};
 use crate::engine::whatif::Figure;
 use crate::load::overrides::parse_path;
 use crate::load::values;
@@ -52,6 +52,9 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
                 format::plain(range.1)
             )
         }
+        SolveError::Overflow { .. } => anyhow::anyhow!(
+            "{error}\n  = help: narrow --between or use a smaller --target"
+        ),
         other => anyhow::Error::new(other),
     })?;
     let text = render(&scenario.name, args, &goal, &solution, args.output.format);
@@ -101,10 +104,15 @@ fn parse_goal(
             figure: Figure::SavingsPct,
             value: number(value)?,
         },
-        "equal" => Goal::Equal {
-            policy,
-            other: known(value.trim())?,
-        },
+        "equal" => {
+            let other = known(value.trim())?;
+            if other == policy {
+                anyhow::bail!(
+                    "invalid --target '{text}': policy '{policy}' always costs the same as itself\n  = help: name another policy, e.g. the baseline: --target equal=BASELINE"
+                );
+            }
+            Goal::Equal { policy, other }
+        }
         other => anyhow::bail!("invalid --target: unknown goal '{other}'\n  = help: {help}"),
     })
 }
@@ -171,10 +179,19 @@ fn figure_text(goal: &Goal, value: Decimal) -> String {
 }
 
 fn method_text(solution: &Solution) -> &'static str {
-    match (solution.method, solution.residual.is_zero()) {
-        (Method::ClosedForm, true) => "closed form, exact",
-        (Method::ClosedForm, false) => "closed form; exact up to the rounding of the answer",
-        (Method::Bisection, _) => "bisection",
+    match (solution.whole, solution.method, solution.residual.is_zero()) {
+        (Some(Whole::Smallest), Method::ClosedForm, _) => {
+            "closed form; the smallest whole value at which the target is reached"
+        }
+        (Some(Whole::Smallest), Method::Bisection, _) => {
+            "bisection; the smallest whole value at which the target is reached"
+        }
+        (Some(Whole::Largest), _, _) => {
+            "the largest whole value in the range; the target is reached just above it"
+        }
+        (None, Method::ClosedForm, true) => "closed form, exact",
+        (None, Method::ClosedForm, false) => "closed form; exact up to the rounding of the answer",
+        (None, Method::Bisection, _) => "bisection",
     }
 }
 

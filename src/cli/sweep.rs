@@ -1,13 +1,15 @@
 //! `mixcost sweep`: a grid over override paths, every point priced exactly, in parallel.
 
+use crate::engine::exact;
+use std::io::Write;
 use std::process::ExitCode;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::args::{Cli, Metric, SweepArgs};
-use crate::engine::sweep::{variants, Axis, Sweep, SweepError};
-use crate::load::overrides::{parse_dimension, Dimension};
+use crate::engine::sweep::{Axis, Sweep, SweepError};
+use crate::load::overrides::{dimension_len, parse_dimension, Dimension};
 use crate::model::scenario::Scenario;
 use crate::report::csv::text as csv_text;
 use crate::report::{format, json, Cell, Document, Format, Table};
@@ -20,14 +22,26 @@ pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
     // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
     super::output::check(args.output.output.as_deref())?;
+    // Each axis is counted before its values are generated: a grid over --max-points is
+    // refused before anything is allocated.
+    let mut points = Some(1u64);
+    for text in &args.vary {
+        let len = dimension_len(text).map_err(super::override_error)?;
+        points = points.and_then(|p| p.checked_mul(len));
+    }
+    if points.is_none_or(|points| points > args.max_points) {
+        return Err(sweep_error(SweepError::TooLarge {
+            points: points.map_or_else(|| "too many".to_string(), |p| p.to_string()),
+            limit: args.max_points,
+        }));
+    }
     let dimensions = args
         .vary
         .iter()
         .map(|text| parse_dimension(text).map_err(super::override_error))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let axes: Vec<Axis> = dimensions.iter().map(Dimension::axis).collect();
-    let variants = variants(&scenario, &catalogue, &axes).map_err(sweep_error)?;
-    let sweep = Sweep::new(&scenario, &variants, axes, &args.policy, args.max_points)
+    let sweep = Sweep::new(&scenario, &catalogue, axes, &args.policy, args.max_points)
         .map_err(sweep_error)?;
     super::progress::watch_interrupts();
     let shown: Vec<usize> = if args.policy.is_empty() {
@@ -118,7 +132,7 @@ fn figures(costs: &[Decimal], policy: usize, baseline: usize) -> Figures {
     Figures {
         cost,
         savings,
-        savings_pct: (!base.is_zero()).then(|| savings / base * Decimal::ONE_HUNDRED),
+        savings_pct: exact::percent(savings, base),
     }
 }
 
@@ -161,7 +175,7 @@ fn stream_csv(context: &Context, output: Option<&std::path::Path>) -> anyhow::Re
                 let mut record: Vec<String> = coordinates
                     .iter()
                     .zip(context.dimensions)
-                    .map(|(&index, d)| csv_text(&d.labels[index]).into_owned())
+                    .map(|(&index, d)| csv_text(&d.label(index)).into_owned())
                     .collect();
                 record.push(csv_text(context.names[policy]).into_owned());
                 record.push(format::plain(f.cost));
@@ -222,7 +236,7 @@ fn document(context: &Context, all: &[Decimal], metric: Metric) -> Document {
             let mut columns = vec![only.path_text.as_str()];
             columns.extend(context.shown.iter().map(|&p| context.names[p]));
             let mut table = Table::new(&columns);
-            for (index, label) in only.labels.iter().enumerate() {
+            for (index, label) in only.labels().iter().enumerate() {
                 let mut row = vec![Cell::text(label)];
                 row.extend(
                     context
@@ -237,13 +251,14 @@ fn document(context: &Context, all: &[Decimal], metric: Metric) -> Document {
         [rows, columns] => {
             for &policy in context.shown {
                 let mut headings = vec![format!("{} ↓ {} →", rows.path_text, columns.path_text)];
-                headings.extend(columns.labels.iter().cloned());
+                let column_labels = columns.labels();
+                headings.extend(column_labels.iter().cloned());
                 let headings: Vec<&str> = headings.iter().map(String::as_str).collect();
                 let mut table = Table::new(&headings);
-                for (r, label) in rows.labels.iter().enumerate() {
+                for (r, label) in rows.labels().iter().enumerate() {
                     let mut row = vec![Cell::text(label)];
-                    for c in 0..columns.labels.len() {
-                        let index = r * columns.labels.len() + c;
+                    for c in 0..column_labels.len() {
+                        let index = r * column_labels.len() + c;
                         row.push(metric_cell(
                             figures(point(index), policy, sweep.baseline),
                             metric,
@@ -275,7 +290,7 @@ fn document(context: &Context, all: &[Decimal], metric: Metric) -> Document {
                     let mut row: Vec<Cell> = coordinates
                         .iter()
                         .zip(context.dimensions)
-                        .map(|(&i, d)| Cell::text(&d.labels[i]))
+                        .map(|(&i, d)| Cell::text(d.label(i)))
                         .collect();
                     row.push(Cell::text(context.names[policy]));
                     row.push(metric_cell(
@@ -315,7 +330,7 @@ struct SweepJson<'a> {
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct PointJson<'a> {
-    values: Vec<&'a str>,
+    values: Vec<String>,
     policy: &'a str,
     cost: String,
     savings: String,
@@ -339,7 +354,7 @@ impl<'a> SweepJson<'a> {
                     values: coordinates
                         .iter()
                         .zip(context.dimensions)
-                        .map(|(&i, d)| d.labels[i].as_str())
+                        .map(|(&i, d)| d.label(i))
                         .collect(),
                     policy: context.names[policy],
                     cost: format::plain(f.cost),

@@ -3,6 +3,7 @@
 //! For a scenario with a quality section the figures are the expected month with retries and
 //! human review, as in `compare`'s workflow table.
 
+use crate::engine::exact;
 use std::process::ExitCode;
 
 use rust_decimal::Decimal;
@@ -103,11 +104,7 @@ pub fn render(before: &Month, after: &Month, texts: &[String], format: Format) -
             Cell::Money(row.before),
             Cell::Money(row.after),
             Cell::MoneyDelta(delta),
-            if row.before.is_zero() {
-                Cell::Empty
-            } else {
-                Cell::PercentDelta(delta / row.before * Decimal::ONE_HUNDRED)
-            },
+            exact::percent(delta, row.before).map_or(Cell::Empty, Cell::PercentDelta),
             Cell::text(versus_text(row.versus_before, row.percent_before)),
             Cell::text(versus_text(row.versus_after, row.percent_after)),
         ]);
@@ -183,8 +180,8 @@ impl<'a> WhatifJson<'a> {
                         before: format::fixed(row.before, 2),
                         after: format::fixed(row.after, 2),
                         change: format::fixed(delta, 2),
-                        change_pct: (!row.before.is_zero())
-                            .then(|| format::fixed(delta / row.before * Decimal::ONE_HUNDRED, 1)),
+                        change_pct: exact::percent(delta, row.before)
+                            .map(|pct| format::fixed(pct, 1)),
                         // The baseline is 0.00 and 0.0% against itself.
                         vs_baseline_before: Some(format::fixed(
                             row.versus_before.unwrap_or_default(),

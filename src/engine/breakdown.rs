@@ -203,8 +203,7 @@ impl Evaluation {
     pub fn versus_baseline(&self, policy: &PolicyCost) -> Option<VersusBaseline> {
         let baseline = self.baseline_cost()?;
         let delta = policy.total - baseline.total;
-        let percent =
-            (!baseline.total.is_zero()).then(|| delta / baseline.total * Decimal::ONE_HUNDRED);
+        let percent = super::exact::percent(delta, baseline.total);
         Some(VersusBaseline { delta, percent })
     }
 }

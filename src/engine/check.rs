@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use super::compliance::Violation;
 use super::diff::Costs;
+use super::exact::percent as percent_of;
 use crate::load::amount::Threshold;
 use crate::model::scenario::Scenario;
 
@@ -67,12 +68,17 @@ pub struct CheckResult {
 
 impl CheckResult {
     pub fn delta(&self) -> Option<Decimal> {
-        Some(self.cost? - self.before?)
+        self.cost?.checked_sub(self.before?)
     }
 
+    /// The change as a percentage of a positive base; `None` for a base of $0 (no percentage
+    /// means anything there) or a change too large to express.
     pub fn percent(&self) -> Option<Decimal> {
         let before = self.before?;
-        (!before.is_zero()).then(|| self.delta().map(|d| d / before * Decimal::ONE_HUNDRED))?
+        if before <= Decimal::ZERO {
+            return None;
+        }
+        percent_of(self.delta()?, before)
     }
 }
 
@@ -232,15 +238,19 @@ fn names(costs: &Costs) -> String {
 }
 
 /// Whether going from `before` to `after` rises past `threshold`.
+/// Bases are never negative (the result reader refuses them), so a rise is always a rise; a
+/// change too large for exact arithmetic exceeds every threshold.
 pub fn exceeds(before: Decimal, after: Decimal, threshold: Threshold) -> bool {
-    let delta = after - before;
+    let Some(delta) = after.checked_sub(before) else {
+        return true;
+    };
     match threshold {
         Threshold::Money(limit) => delta > limit,
         Threshold::Percent(limit) => {
-            if before.is_zero() {
+            if before <= Decimal::ZERO || delta <= Decimal::ZERO {
                 delta > Decimal::ZERO
             } else {
-                delta / before * Decimal::ONE_HUNDRED > limit
+                percent_of(delta, before).is_none_or(|percent| percent > limit)
             }
         }
     }

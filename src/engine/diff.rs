@@ -116,13 +116,13 @@ pub struct CostChange {
 
 impl CostChange {
     pub fn delta(&self) -> Option<Decimal> {
-        Some(self.after? - self.before?)
+        self.after?.checked_sub(self.before?)
     }
 
-    /// Δ as a percentage of the cost before; `None` when it was nothing or is unknown.
+    /// Δ as a percentage of the cost before; `None` when it was nothing (or below), unknown,
+    /// or too large to express.
     pub fn percent(&self) -> Option<Decimal> {
-        let before = self.before?;
-        (!before.is_zero()).then(|| self.delta().map(|d| d / before * Decimal::ONE_HUNDRED))?
+        super::exact::percent(self.delta()?, self.before?)
     }
 
     pub fn is_unchanged(&self) -> bool {

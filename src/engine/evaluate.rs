@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use super::breakdown::{
     Assumption, Billing, Component, Context, CostLine, Evaluation, PolicyCost, Window,
 };
+use super::exact;
 use super::prices::{self, PriceError, Quote, Slice};
 use crate::model::catalogue::{Catalogue, Model};
 use crate::model::scenario::{Policy, PriceMode, Scenario, ServiceTier, Target, Workload};
@@ -28,6 +29,13 @@ pub enum EngineError {
     UnknownModel(String),
     #[error(transparent)]
     Price(#[from] PriceError),
+    /// A product or sum that needs more than the 28 significant digits exact arithmetic holds.
+    #[error("the cost of workload '{workload}' on '{model}' needs more than 28 significant digits ({what}), so it cannot be priced exactly")]
+    Inexact {
+        workload: String,
+        model: String,
+        what: &'static str,
+    },
 }
 
 /// What a workload is priced against: the catalogue, the date and the negotiated discounts.
@@ -100,9 +108,20 @@ fn evaluate_policy(
 ) -> Result<(PolicyCost, Vec<Note>), EngineError> {
     let mut lines = Vec::new();
     let mut notes = Vec::new();
+    // The running total, checked as lines are added, so the policy's total (their sum) is
+    // exact; the workload that tips it past 28 digits is the one named.
+    let mut total = Decimal::ZERO;
     for workload in &scenario.workloads {
         let target = route(policy, workload)?;
+        let first = lines.len();
         price_workload(market, workload, target, &mut lines, &mut notes)?;
+        for line in &lines[first..] {
+            total = exact::add(total, line.cost).ok_or_else(|| EngineError::Inexact {
+                workload: workload.name.clone(),
+                model: target.model.clone(),
+                what: "the policy's total",
+            })?;
+        }
     }
     notes.sort();
     notes.dedup();
@@ -153,8 +172,12 @@ pub fn price_workload(
             source: segment.quote.source.clone(),
             cost,
         });
-    });
-    Ok(())
+    })
+    .map_err(|what| EngineError::Inexact {
+        workload: workload.name.clone(),
+        model: plan.model.id.clone(),
+        what,
+    })
 }
 
 /// The numbers of a workload that sweeps vary: volumes and shares. Everything else about how a
@@ -270,8 +293,16 @@ impl<'a> WorkloadPlan<'a> {
                     regional_processing: workload.regional_processing,
                 };
                 let quote = prices::quote(model, market.as_of, slice)?;
-                let rate_per_token = Component::ALL
-                    .map(|component| quote.columns.get(component) / PER_MILLION * keep);
+                let mut rate_per_token = [Decimal::ZERO; 4];
+                for (rate, component) in rate_per_token.iter_mut().zip(Component::ALL) {
+                    *rate = exact::div_pow10(quote.columns.get(component), PER_MILLION)
+                        .and_then(|per_token| exact::mul(per_token, keep))
+                        .ok_or_else(|| EngineError::Inexact {
+                            workload: workload.name.clone(),
+                            model: model.id.clone(),
+                            what: "a price per token after the discount",
+                        })?;
+                }
                 segments.push(Segment {
                     billing,
                     window,
@@ -291,18 +322,24 @@ impl<'a> WorkloadPlan<'a> {
     }
 
     /// Calls `line(segment, component, tokens, cost)` for every non-zero line of `volume`, in
-    /// the order `compare` lists them.
+    /// the order `compare` lists them. Every product is exact or an error saying which one
+    /// needed more than 28 significant digits (see [`exact`]).
     #[inline]
     pub fn each_line(
         &self,
         volume: &Volume,
         mut line: impl FnMut(&Segment, Component, Decimal, Decimal),
-    ) {
+    ) -> Result<(), &'static str> {
+        const TOKENS: &str = "tokens × share";
         let input = volume.input_tokens;
         let component_tokens = [
-            input * (Decimal::ONE - volume.cache_hit_rate - volume.cache_write_rate),
-            input * volume.cache_hit_rate,
-            input * volume.cache_write_rate,
+            exact::mul(
+                input,
+                Decimal::ONE - volume.cache_hit_rate - volume.cache_write_rate,
+            )
+            .ok_or(TOKENS)?,
+            exact::mul(input, volume.cache_hit_rate).ok_or(TOKENS)?,
+            exact::mul(input, volume.cache_write_rate).ok_or(TOKENS)?,
             volume.output_tokens,
         ];
         for segment in &self.segments {
@@ -316,30 +353,37 @@ impl<'a> WorkloadPlan<'a> {
                 Window::Peak => Decimal::ONE - volume.off_peak_share,
                 Window::OffPeak => volume.off_peak_share,
             };
-            let share = billing_share * window_share;
+            let share = exact::mul(billing_share, window_share).ok_or("share × share")?;
             if share.is_zero() {
                 continue;
             }
             for (index, component) in Component::ALL.into_iter().enumerate() {
-                let tokens = component_tokens[index] * share;
+                let tokens = exact::mul(component_tokens[index], share).ok_or(TOKENS)?;
                 if tokens.is_zero() {
                     continue;
                 }
-                line(
-                    segment,
-                    component,
-                    tokens,
-                    tokens * segment.rate_per_token[index],
-                );
+                let cost =
+                    exact::mul(tokens, segment.rate_per_token[index]).ok_or("tokens × price")?;
+                line(segment, component, tokens, cost);
             }
         }
+        Ok(())
     }
 
     /// Adds the cost of `volume` to `total` line by line, in line order, so a policy's running
     /// total over its workloads is the very sum `compare` makes of its lines.
     #[inline]
-    pub fn add_cost(&self, volume: &Volume, total: &mut Decimal) {
-        self.each_line(volume, |_, _, _, cost| *total += cost);
+    pub fn add_cost(&self, volume: &Volume, total: &mut Decimal) -> Result<(), &'static str> {
+        let mut exact_so_far = true;
+        self.each_line(volume, |_, _, _, cost| match exact::add(*total, cost) {
+            Some(sum) => *total = sum,
+            None => exact_so_far = false,
+        })?;
+        if exact_so_far {
+            Ok(())
+        } else {
+            Err("the policy's total")
+        }
     }
 }
 

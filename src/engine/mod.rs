@@ -5,6 +5,7 @@ pub mod check;
 pub mod compliance;
 pub mod diff;
 pub mod evaluate;
+pub mod exact;
 pub mod fixed;
 pub mod gap;
 pub mod overrides;

@@ -13,7 +13,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::evaluate::Volume;
 use crate::load::suggest::nearest;
-use crate::load::values::show_instant;
+use crate::load::values::{show_instant, MAX_PRICE_PER_MTOK};
 use crate::model::catalogue::Catalogue;
 use crate::model::scenario::{RequestShape, Scenario, Workload};
 
@@ -143,16 +143,92 @@ pub enum Change {
     SetDate(Timestamp),
 }
 
+/// Why a change cannot give a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeFailure {
+    /// A date was given for a number.
+    NotANumber,
+    /// The product does not fit a `Decimal` (about 7.9 × 10²⁸).
+    Overflow,
+}
+
 impl Change {
-    /// The new value of a number that was `old`; `None` for a date change.
-    pub fn apply(self, old: Decimal) -> Option<Decimal> {
+    /// The new value of a number that was `old`. Products are checked: a factor such as `x1e27`
+    /// on a large value is an error, never a panic.
+    pub fn apply(self, old: Decimal) -> Result<Decimal, ChangeFailure> {
         match self {
-            Change::Set(value) => Some(value),
-            Change::Scale(factor) => Some(old * factor),
-            Change::Relative(share) => Some(old * (Decimal::ONE + share)),
-            Change::SetDate(_) => None,
+            Change::Set(value) => Ok(value),
+            Change::Scale(factor) => old.checked_mul(factor).ok_or(ChangeFailure::Overflow),
+            Change::Relative(share) => Decimal::ONE
+                .checked_add(share)
+                .and_then(|factor| old.checked_mul(factor))
+                .ok_or(ChangeFailure::Overflow),
+            Change::SetDate(_) => Err(ChangeFailure::NotANumber),
         }
     }
+
+    /// Whether the change is relative to the old value (`x1.5`, `+10%`).
+    pub fn is_relative(self) -> bool {
+        matches!(self, Change::Scale(_) | Change::Relative(_))
+    }
+
+    /// The change as a user would write it, for messages.
+    pub fn show(self) -> String {
+        match self {
+            Change::Set(value) => value.normalize().to_string(),
+            Change::Scale(factor) => format!("x{}", factor.normalize()),
+            Change::Relative(share) => {
+                let percent = (share * Decimal::ONE_HUNDRED).normalize();
+                if percent.is_sign_negative() {
+                    format!("{percent}%")
+                } else {
+                    format!("+{percent}%")
+                }
+            }
+            Change::SetDate(date) => show_instant(date),
+        }
+    }
+}
+
+/// The error for a change that cannot give a number at `path`: a date where a number belongs,
+/// or a product too large for exact arithmetic.
+fn change_error(path: &str, change: Change, old: Decimal, failure: ChangeFailure) -> OverrideError {
+    match failure {
+        ChangeFailure::NotANumber => OverrideError::new(
+            path,
+            "takes a number, not a date",
+            "write e.g. 0.5, 50%, x1.5 or +10%",
+        ),
+        ChangeFailure::Overflow => OverrideError::new(
+            path,
+            format!(
+                "'{}' applied to {} overflows exact arithmetic",
+                change.show(),
+                old.normalize()
+            ),
+            "use a smaller value; exact amounts hold at most about 7.9 × 10^28",
+        ),
+    }
+}
+
+/// A relative change of a value at 0 leaves it at 0, which is never what was meant.
+fn refuse_relative_zero(
+    path: &str,
+    what: &str,
+    change: Change,
+    old: Decimal,
+) -> Result<(), OverrideError> {
+    if change.is_relative() && old.is_zero() {
+        return Err(OverrideError::new(
+            path,
+            format!(
+                "'{}' changes {what}, which is 0: a relative change of 0 stays 0",
+                change.show()
+            ),
+            "give an absolute value instead, e.g. 0.1 or 10%",
+        ));
+    }
+    Ok(())
 }
 
 /// One override: the text the user wrote (for messages), the path and the change.
@@ -248,15 +324,14 @@ fn whole_tokens(path: &str, value: Decimal) -> Result<u64, OverrideError> {
             "token counts cannot be below 0",
         ));
     }
-    u64::try_from(value.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)).map_err(
-        |_| {
-            OverrideError::new(
-                path,
-                "gives a token count too large to hold",
-                "use a smaller value",
-            )
-        },
-    )
+    let whole = value.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    u64::try_from(whole).map_err(|_| {
+        OverrideError::new(
+            path,
+            format!("gives a count too large to hold ({})", whole.normalize()),
+            "token counts and requests are at most 18,446,744,073,709,551,615 a month; use a smaller value",
+        )
+    })
 }
 
 fn checked_product(path: &str, a: u64, b: u64) -> Result<u64, OverrideError> {
@@ -265,6 +340,20 @@ fn checked_product(path: &str, a: u64, b: u64) -> Result<u64, OverrideError> {
             path,
             "gives more tokens per month than can be held",
             "use a smaller value",
+        )
+    })
+}
+
+/// `count × factor`, checked: a volume factor such as `x1e22` is an error naming the path.
+fn scaled(path: &str, count: u64, factor: Decimal) -> Result<Decimal, OverrideError> {
+    Decimal::from(count).checked_mul(factor).ok_or_else(|| {
+        OverrideError::new(
+            path,
+            format!(
+                "scales {count} tokens or requests by {} beyond any count that can be held",
+                factor.normalize()
+            ),
+            "token counts and requests are at most 18,446,744,073,709,551,615 a month; use a smaller factor",
         )
     })
 }
@@ -279,13 +368,9 @@ pub fn apply_to_numbers(
     change: Change,
 ) -> Result<(), OverrideError> {
     let new = |old: Decimal| {
-        change.apply(old).ok_or_else(|| {
-            OverrideError::new(
-                path,
-                "takes a number, not a date",
-                "write e.g. 0.5, 50%, x1.5 or +10%",
-            )
-        })
+        change
+            .apply(old)
+            .map_err(|failure| change_error(path, change, old, failure))
     };
     let per_request = |what: &str| {
         OverrideError::new(
@@ -339,15 +424,15 @@ pub fn apply_to_numbers(
             };
             match numbers.shape.as_mut() {
                 Some((requests, input, output)) => {
-                    *requests = whole_tokens(path, Decimal::from(*requests) * factor)?;
+                    *requests = whole_tokens(path, scaled(path, *requests, factor)?)?;
                     numbers.input_tokens = checked_product(path, *requests, *input)?;
                     numbers.output_tokens = checked_product(path, *requests, *output)?;
                 }
                 None => {
                     numbers.input_tokens =
-                        whole_tokens(path, Decimal::from(numbers.input_tokens) * factor)?;
+                        whole_tokens(path, scaled(path, numbers.input_tokens, factor)?)?;
                     numbers.output_tokens =
-                        whole_tokens(path, Decimal::from(numbers.output_tokens) * factor)?;
+                        whole_tokens(path, scaled(path, numbers.output_tokens, factor)?)?;
                 }
             }
         }
@@ -361,6 +446,12 @@ pub fn apply_to_numbers(
                 WorkloadField::BatchShare => &mut numbers.batch_share,
                 _ => numbers.off_peak_share.get_or_insert(Decimal::ZERO),
             };
+            refuse_relative_zero(
+                path,
+                &format!("{} of workload '{workload}'", field.name()),
+                change,
+                *target,
+            )?;
             let value = new(*target)?;
             if value < Decimal::ZERO || value > Decimal::ONE {
                 return Err(OverrideError::new(
@@ -465,9 +556,16 @@ pub fn apply<'a>(
                     .get(provider)
                     .copied()
                     .unwrap_or_default();
-                let value = item.change.apply(old).ok_or_else(|| {
-                    OverrideError::new(path, "takes a share, not a date", "write e.g. 10% or 0.1")
-                })?;
+                refuse_relative_zero(
+                    path,
+                    &format!("the discount of '{provider}'"),
+                    item.change,
+                    old,
+                )?;
+                let value = item
+                    .change
+                    .apply(old)
+                    .map_err(|failure| change_error(path, item.change, old, failure))?;
                 if value < Decimal::ZERO || value > Decimal::ONE {
                     return Err(OverrideError::new(
                         path,
@@ -507,9 +605,17 @@ pub fn apply<'a>(
                     PriceField::CachedInput => None,
                     PriceField::CacheWrite => None,
                 };
+                let what = format!("the {} price of '{model_id}'", field.name());
+                let priced = |old: Decimal| {
+                    refuse_relative_zero(path, &what, item.change, old)?;
+                    item.change.apply(old).map_err(|failure| match failure {
+                        ChangeFailure::NotANumber => price_not_date(path)(),
+                        ChangeFailure::Overflow => change_error(path, item.change, old, failure),
+                    })
+                };
                 let value = match slot {
                     Some(slot) => {
-                        let value = item.change.apply(*slot).ok_or_else(price_not_date(path))?;
+                        let value = priced(*slot)?;
                         *slot = value;
                         value
                     }
@@ -521,11 +627,23 @@ pub fn apply<'a>(
                         };
                         // A missing column stands in at the input price, as in pricing.
                         let old = optional.unwrap_or(rates.input);
-                        let value = item.change.apply(old).ok_or_else(price_not_date(path))?;
+                        let value = priced(old)?;
                         *optional = Some(value);
                         value
                     }
                 };
+                // The bound price files obey: it keeps every product of a token count and a
+                // price far inside exact arithmetic.
+                if value > MAX_PRICE_PER_MTOK {
+                    return Err(OverrideError::new(
+                        path,
+                        format!(
+                            "puts {what} at {} per 1M tokens, above the limit of $1,000,000 that price files obey",
+                            value.normalize()
+                        ),
+                        "prices are USD per 1M tokens; use a smaller value or factor",
+                    ));
+                }
                 if value.is_sign_negative() && !value.is_zero() {
                     return Err(OverrideError::new(
                         path,

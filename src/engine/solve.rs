@@ -34,10 +34,22 @@ pub enum Method {
     Bisection,
 }
 
+/// How a fractional answer for an integer input (a token or request count) was made whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whole {
+    /// The smallest whole value, from the low end of the range, at which the target is reached
+    /// or passed.
+    Smallest,
+    /// The largest whole value in the range, when no whole value beyond the crossing lies in it.
+    Largest,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Solution {
     pub value: Decimal,
     pub method: Method,
+    /// Set when the input is a whole number and the exact crossing was not.
+    pub whole: Option<Whole>,
     /// The goal's gap at the answer (0 when exact).
     pub residual: Decimal,
     /// Cost of each policy at the answer, in scenario order.
@@ -59,6 +71,14 @@ pub enum SolveError {
     },
     #[error("the target is undefined here (a share of a baseline that costs nothing)")]
     Undefined,
+    #[error("solving for {path} overflows exact arithmetic ({what})")]
+    Overflow { path: String, what: String },
+}
+
+/// Whether `path` names a count that only takes whole values.
+fn is_whole(path: &OverridePath) -> bool {
+    matches!(path, OverridePath::Workload { field, .. }
+        if !field.is_share() && *field != WorkloadField::Volume)
 }
 
 /// The default search range for `path`: shares 0–1, volume factors 0–100, and prices or token
@@ -118,6 +138,17 @@ impl Problem<'_> {
                 .figure(name, Figure::Cost)
                 .ok_or(SolveError::Undefined)
         };
+        let overflow = || {
+            let target = match self.goal {
+                Goal::Reach { value, .. } => value.normalize().to_string(),
+                Goal::Equal { other, .. } => other.clone(),
+            };
+            self.overflow(format!(
+                "the target {target} checked at {} = {}",
+                self.path_text,
+                value.normalize()
+            ))
+        };
         let (gap, shown) = match self.goal {
             Goal::Reach {
                 policy,
@@ -128,9 +159,13 @@ impl Problem<'_> {
                 let gap = match which {
                     Figure::SavingsPct => {
                         let baseline = cost(&month.evaluation.baseline)?;
-                        (baseline - cost(policy)?) * Decimal::ONE_HUNDRED - *value * baseline
+                        (baseline - cost(policy)?)
+                            .checked_mul(Decimal::ONE_HUNDRED)
+                            .zip(value.checked_mul(baseline))
+                            .and_then(|(savings, target)| savings.checked_sub(target))
+                            .ok_or_else(overflow)?
                     }
-                    _ => shown - value,
+                    _ => shown.checked_sub(*value).ok_or_else(overflow)?,
                 };
                 (gap, shown)
             }
@@ -146,6 +181,27 @@ impl Problem<'_> {
             .map(|p| (p.name.clone(), p.total))
             .collect();
         Ok(Priced { gap, shown, costs })
+    }
+
+    fn overflow(&self, what: String) -> SolveError {
+        SolveError::Overflow {
+            path: self.path_text.to_string(),
+            what,
+        }
+    }
+
+    /// For a whole-number input, the whole value next to `value` on the far side of the
+    /// crossing: the smallest one at which the target is reached, or the largest in range.
+    fn whole(&self, value: Decimal, (low, high): (Decimal, Decimal)) -> (Decimal, Option<Whole>) {
+        if !is_whole(self.path) || value.fract().is_zero() {
+            return (value, None);
+        }
+        let up = value.ceil();
+        if up <= high {
+            (up, Some(Whole::Smallest))
+        } else {
+            (value.floor().max(low.ceil()), Some(Whole::Largest))
+        }
     }
 }
 
@@ -188,11 +244,31 @@ pub fn solve(
     {
         return Err(unreachable());
     }
-    let middle = (low + high) / Decimal::TWO;
+    // Both ends priced, so both lie in the input's bounds (a price at most the price-file cap,
+    // a count that fits 64 bits): their midpoint and width cannot overflow.
+    let overflow = |what: &str| problem.overflow(what.to_string());
+    let width = high.checked_sub(low).ok_or_else(|| overflow("the range"))?;
+    let middle = low + width / Decimal::TWO;
     let gap_middle = problem.gap(middle)?.gap;
-    let linear = gap_middle == (gap_low + gap_high) / Decimal::TWO;
+    let mean_gap = gap_low / Decimal::TWO + gap_high / Decimal::TWO;
+    let linear = gap_middle == mean_gap;
     if linear && gap_high != gap_low {
-        let value = low - gap_low * (high - low) / (gap_high - gap_low);
+        // low − gap_low·(high − low)/(gap_high − gap_low), with the product checked; the
+        // ratio form (a share of the width, at most 1) cannot overflow where it might.
+        let spread = gap_high
+            .checked_sub(gap_low)
+            .ok_or_else(|| overflow("the costs at the ends"))?;
+        let step = match gap_low.checked_mul(width) {
+            Some(product) => product.checked_div(spread),
+            None => gap_low
+                .checked_div(spread)
+                .and_then(|share| share.checked_mul(width)),
+        }
+        .ok_or_else(|| overflow("the closed form"))?;
+        let value = low
+            .checked_sub(step)
+            .ok_or_else(|| overflow("the answer"))?;
+        let (value, whole) = problem.whole(value, (low, high));
         let Priced {
             gap: residual,
             costs,
@@ -201,6 +277,7 @@ pub fn solve(
         return Ok(Solution {
             value: value.normalize(),
             method: Method::ClosedForm,
+            whole,
             residual,
             costs,
         });
@@ -208,12 +285,12 @@ pub fn solve(
     // Bisection on the sign change.
     let (mut below, mut above) = (low, high);
     let low_negative = gap_low.is_sign_negative();
-    let tolerance = (high - low) * Decimal::new(1, 12);
+    let tolerance = width * Decimal::new(1, 12);
     for _ in 0..200 {
         if above - below <= tolerance {
             break;
         }
-        let point = (below + above) / Decimal::TWO;
+        let point = below + (above - below) / Decimal::TWO;
         let gap = problem.gap(point)?.gap;
         if gap.is_zero() {
             below = point;
@@ -226,7 +303,8 @@ pub fn solve(
             above = point;
         }
     }
-    let value = (below + above) / Decimal::TWO;
+    let value = below + (above - below) / Decimal::TWO;
+    let (value, whole) = problem.whole(value, (low, high));
     let Priced {
         gap: residual,
         costs,
@@ -235,6 +313,7 @@ pub fn solve(
     Ok(Solution {
         value: value.normalize(),
         method: Method::Bisection,
+        whole,
         residual,
         costs,
     })

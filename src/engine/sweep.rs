@@ -1,8 +1,9 @@
 //! Sweeps: a grid over one or more override paths, evaluated exactly and in parallel.
 //!
 //! Dimensions that change how work is priced (model prices, discounts, `as_of`, request sizes)
-//! are applied once per combination of their values, building a [`WorkloadPlan`] per policy
-//! and workload; dimensions that only change volumes and shares are then applied per point with
+//! are applied per combination of their values, building a [`WorkloadPlan`] per policy and
+//! workload — lazily, inside the parallel loop, for each run of consecutive points that share a
+//! combination, so memory stays flat in the number of values of every kind of axis; dimensions that only change volumes and shares are then applied per point with
 //! the very function `whatif` uses ([`apply_to_numbers`]), so every point equals `whatif` with
 //! the same overrides. Three exact loops price a point, fastest first: when only shares vary
 //! and a bound proves no overflow, a regrouped integer kernel ([`ShareKernel`], three
@@ -13,7 +14,7 @@
 //! order never depends on the thread count and can be streamed.
 
 use std::borrow::Cow;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -33,7 +34,8 @@ use crate::model::scenario::Scenario;
 pub struct Axis {
     pub path_text: String,
     pub path: OverridePath,
-    pub values: Vec<Change>,
+    /// Shared with the command line's parsed dimension rather than copied.
+    pub values: Arc<[Change]>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -60,11 +62,17 @@ pub enum SweepError {
 struct PlanSet<'a> {
     /// `plans[policy][workload]`
     plans: Vec<Vec<WorkloadPlan<'a>>>,
-    /// The same plans in fixed point, when the sweep's numbers fit one set of scales.
+    /// The scales of this combination: the sweep's share scale and these plans' rate scale.
+    scales: Option<Scales>,
+    /// The same plans in fixed point, when the numbers fit one set of scales.
     fixed: Option<Vec<Vec<FixedPlan>>>,
     numbers: Vec<Numbers>,
+    /// The workloads' names, for messages.
+    names: Vec<String>,
     /// `numbers` in fixed point, for sweeps whose volume axes only set shares.
     fixed_numbers: Option<Vec<FixedNumbers>>,
+    /// Whether the share-only loop provably cannot overflow on these plans.
+    unchecked: bool,
     /// `kernels[policy][workload]`, when the share-only loop provably cannot overflow.
     kernels: Option<Vec<Vec<ShareKernel>>>,
 }
@@ -98,57 +106,25 @@ pub struct Sweep<'a> {
     /// Position of the baseline in `policies`.
     pub baseline: usize,
     pub points: u64,
+    scenario: &'a Scenario,
+    catalogue: &'a Catalogue,
     plan_axes: Vec<usize>,
     volume_axes: Vec<VolumeAxis>,
-    plan_sets: Vec<PlanSet<'a>>,
-    scales: Option<Scales>,
-    /// Present when every volume axis sets a share and every value fits the scales.
+    /// The one plan set of a sweep with no pricing axis, built once.
+    only_set: Option<PlanSet<'a>>,
+    /// Decimals of every share the scenario and the axes write (capped).
+    share_scale: u32,
+    /// Present when every volume axis sets a share and every value fits the share scale.
     share_axes: Option<Vec<ShareAxis>>,
-    /// Whether the share-only loop provably cannot overflow, so it may skip overflow checks.
-    unchecked: bool,
     /// For a scenario with a quality section: every point is the expected month with retries
-    /// and human review, priced through the ordinary path from these variants.
-    expected: Option<&'a Variants<'a>>,
+    /// and human review, priced through the ordinary path.
+    expected: bool,
 }
 
 /// A dimension that changes only volumes and shares, with the workloads it touches.
 struct VolumeAxis {
     axis: usize,
     workloads: Vec<(usize, String)>,
-}
-
-/// Owned inputs the plans borrow from: one scenario and catalogue per pricing combination.
-pub struct Variants<'a> {
-    items: Vec<(Scenario, Cow<'a, Catalogue>)>,
-}
-
-/// Applies every combination of the pricing axes. Kept apart from [`Sweep`] because the plans
-/// borrow the catalogues built here.
-pub fn variants<'a>(
-    scenario: &Scenario,
-    catalogue: &'a Catalogue,
-    axes: &[Axis],
-) -> Result<Variants<'a>, SweepError> {
-    let plan_axes: Vec<usize> = (0..axes.len())
-        .filter(|&i| !axes[i].path.changes_only_volumes())
-        .collect();
-    let sizes: Vec<usize> = plan_axes.iter().map(|&i| axes[i].values.len()).collect();
-    let combos: usize = sizes.iter().product();
-    let mut items = Vec::with_capacity(combos);
-    for combo in 0..combos {
-        let indices = decode(combo as u64, &sizes);
-        let overrides: Vec<Override> = plan_axes
-            .iter()
-            .zip(&indices)
-            .map(|(&axis, &index)| Override {
-                path_text: axes[axis].path_text.clone(),
-                path: axes[axis].path.clone(),
-                change: axes[axis].values[index],
-            })
-            .collect();
-        items.push(apply(scenario, catalogue, &overrides)?);
-    }
-    Ok(Variants { items })
 }
 
 /// Mixed-radix digits of `index` (last digit fastest).
@@ -166,8 +142,8 @@ impl<'a> Sweep<'a> {
     /// Prepares a sweep of `axes` over `policy_names` (all policies when empty). `max_points`
     /// bounds the grid.
     pub fn new(
-        scenario: &Scenario,
-        variants: &'a Variants<'a>,
+        scenario: &'a Scenario,
+        catalogue: &'a Catalogue,
         axes: Vec<Axis>,
         policy_names: &[String],
         max_points: u64,
@@ -239,85 +215,132 @@ impl<'a> Sweep<'a> {
             }
         }
 
-        let mut plan_sets = Vec::with_capacity(variants.items.len());
-        for (variant, catalogue) in &variants.items {
-            let market = Market::of(variant, catalogue);
-            let mut notes = Vec::new();
-            let mut plans = Vec::with_capacity(policies.len());
-            for &policy_index in &policies {
-                let policy = &variant.policies[policy_index];
-                let mut row = Vec::with_capacity(variant.workloads.len());
-                for workload in &variant.workloads {
-                    let target = route(policy, workload)?;
-                    row.push(WorkloadPlan::new(market, workload, target, &mut notes)?);
-                }
-                plans.push(row);
-            }
-            plan_sets.push(PlanSet {
-                plans,
-                fixed: None,
-                numbers: variant.workloads.iter().map(Numbers::of).collect(),
-                fixed_numbers: None,
-                kernels: None,
-            });
-        }
-        let scales = fixed_scales(&axes, &plan_sets);
-        if let Some(scales) = scales {
-            for set in &mut plan_sets {
-                set.fixed = set
-                    .plans
-                    .iter()
-                    .map(|row| row.iter().map(|plan| scales.plan(plan)).collect())
-                    .collect();
-                set.fixed_numbers = set.numbers.iter().map(|n| scales.numbers(n)).collect();
-            }
-        }
-        let share_axes = scales.and_then(|scales| share_axes(scales, &axes, &volume_axes));
-        // Share axes leave token counts as the scenario (or its pricing variant) gives them.
-        let unchecked = match (scales, &share_axes) {
-            (Some(scales), Some(_)) => {
-                let max_tokens = plan_sets
-                    .iter()
-                    .flat_map(|set| set.numbers.iter())
-                    .map(|n| n.input_tokens.max(n.output_tokens))
-                    .max()
-                    .unwrap_or(0);
-                plan_sets.iter().all(|set| {
-                    set.fixed
-                        .as_ref()
-                        .is_some_and(|fixed| scales.bounded(max_tokens, fixed.iter().flatten()))
-                })
-            }
-            _ => false,
-        };
-        if let (true, Some(scales)) = (unchecked, scales) {
-            for set in &mut plan_sets {
-                if let (Some(fixed), Some(numbers)) = (&set.fixed, &set.fixed_numbers) {
-                    set.kernels = fixed
-                        .iter()
-                        .map(|row| {
-                            row.iter()
-                                .zip(numbers)
-                                .map(|(plan, numbers)| scales.kernel(plan, numbers))
-                                .collect::<Option<Vec<_>>>()
-                        })
-                        .collect();
-                }
-            }
-        }
-        Ok(Sweep {
+        let share_scale = share_scale(scenario, &axes);
+        let share_axes = share_axes(share_scale, &axes, &volume_axes);
+        let mut sweep = Sweep {
             axes,
             policies,
             baseline,
             points,
+            scenario,
+            catalogue,
             plan_axes,
             volume_axes,
-            plan_sets,
-            scales,
+            only_set: None,
+            share_scale,
             share_axes,
-            unchecked,
-            expected: scenario.quality.is_some().then_some(variants),
-        })
+            expected: scenario.quality.is_some(),
+        };
+        if sweep.plan_axes.is_empty() && !sweep.expected {
+            sweep.only_set = Some(sweep.plan_set(scenario, catalogue)?);
+        } else if sweep.points > 0 && !sweep.plan_axes.is_empty() {
+            // The first combination, priced now, so an override that can never apply (an
+            // unknown model or provider) is an error before any output.
+            let (variant, catalogue) = sweep.variant(0)?;
+            if !sweep.expected {
+                sweep.plan_set(&variant, &catalogue)?;
+            }
+        }
+        Ok(sweep)
+    }
+
+    /// The scenario and catalogue of pricing combination `combo`.
+    fn variant(&self, combo: usize) -> Result<(Scenario, Cow<'a, Catalogue>), SweepError> {
+        let sizes: Vec<usize> = self
+            .plan_axes
+            .iter()
+            .map(|&i| self.axes[i].values.len())
+            .collect();
+        let indices = decode(combo as u64, &sizes);
+        let overrides: Vec<Override> = self
+            .plan_axes
+            .iter()
+            .zip(&indices)
+            .map(|(&axis, &index)| Override {
+                path_text: self.axes[axis].path_text.clone(),
+                path: self.axes[axis].path.clone(),
+                change: self.axes[axis].values[index],
+            })
+            .collect();
+        Ok(apply(self.scenario, self.catalogue, &overrides)?)
+    }
+
+    /// The plans of one pricing combination, with its fixed-point forms when they fit.
+    fn plan_set<'p>(
+        &self,
+        variant: &'p Scenario,
+        catalogue: &'p Catalogue,
+    ) -> Result<PlanSet<'p>, SweepError> {
+        let market = Market::of(variant, catalogue);
+        let mut notes = Vec::new();
+        let mut plans = Vec::with_capacity(self.policies.len());
+        for &policy_index in &self.policies {
+            let policy = &variant.policies[policy_index];
+            let mut row = Vec::with_capacity(variant.workloads.len());
+            for workload in &variant.workloads {
+                let target = route(policy, workload)?;
+                row.push(WorkloadPlan::new(market, workload, target, &mut notes)?);
+            }
+            plans.push(row);
+        }
+        let numbers: Vec<Numbers> = variant.workloads.iter().map(Numbers::of).collect();
+        let scales = Scales::for_plans(self.share_scale, plans.iter().flatten());
+        let mut set = PlanSet {
+            plans,
+            scales,
+            fixed: None,
+            numbers,
+            names: variant.workloads.iter().map(|w| w.name.clone()).collect(),
+            fixed_numbers: None,
+            unchecked: false,
+            kernels: None,
+        };
+        let Some(scales) = scales else {
+            return Ok(set);
+        };
+        set.fixed = set
+            .plans
+            .iter()
+            .map(|row| row.iter().map(|plan| scales.plan(plan)).collect())
+            .collect();
+        set.fixed_numbers = set.numbers.iter().map(|n| scales.numbers(n)).collect();
+        // Share axes leave token counts as the scenario (or its pricing variant) gives them.
+        if self.share_axes.is_some() {
+            let max_tokens = set
+                .numbers
+                .iter()
+                .map(|n| n.input_tokens.max(n.output_tokens))
+                .max()
+                .unwrap_or(0);
+            set.unchecked = set
+                .fixed
+                .as_ref()
+                .is_some_and(|fixed| scales.bounded(max_tokens, fixed.iter().flatten()));
+        }
+        if set.unchecked {
+            if let (Some(fixed), Some(numbers)) = (&set.fixed, &set.fixed_numbers) {
+                set.kernels = fixed
+                    .iter()
+                    .map(|row| {
+                        row.iter()
+                            .zip(numbers)
+                            .map(|(plan, numbers)| scales.kernel(plan, numbers))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .collect();
+            }
+        }
+        Ok(set)
+    }
+
+    /// The pricing combination of the point at `digits`.
+    #[inline]
+    fn combo(&self, digits: &[usize; MAX_AXES]) -> usize {
+        let mut combo = 0usize;
+        for &axis in &self.plan_axes {
+            combo = combo * self.axes[axis].values.len() + digits[axis];
+        }
+        combo
     }
 
     /// The coordinates of point `index` in a fixed array (axes beyond the sweep's stay 0).
@@ -350,31 +373,21 @@ impl<'a> Sweep<'a> {
         decode(index, &sizes)
     }
 
-    /// Evaluates point `index` into `costs` (one per entry of `policies`), reusing `scratch`.
+    /// Evaluates the point at `digits` on `set` (its pricing combination's plans) into `costs`
+    /// (one per entry of `policies`), reusing `scratch`.
     fn evaluate_point(
         &self,
+        set: &PlanSet,
         digits: &[usize; MAX_AXES],
         scratch: &mut Vec<Numbers>,
         costs: &mut [Decimal],
     ) -> Result<(), SweepError> {
-        let digit = |axis: usize| digits[axis];
-        let mut combo = 0usize;
-        for &axis in &self.plan_axes {
-            combo = combo * self.axes[axis].values.len() + digit(axis);
-        }
-        if let Some(variants) = self.expected {
-            return self.expected_costs(variants, combo, digits, costs);
-        }
-        let set = &self.plan_sets[combo];
-        if let (Some(scales), Some(share_axes), Some(fixed), Some(base)) = (
-            self.scales,
-            &self.share_axes,
-            &set.fixed,
-            &set.fixed_numbers,
-        ) {
+        if let (Some(scales), Some(share_axes), Some(fixed), Some(base)) =
+            (set.scales, &self.share_axes, &set.fixed, &set.fixed_numbers)
+        {
             let priced = if let Some(kernels) = &set.kernels {
                 kernel_costs(scales, share_axes, digits, kernels, base, costs)
-            } else if self.unchecked {
+            } else if set.unchecked {
                 shares_only_costs::<false>(scales, share_axes, digits, fixed, base, costs)
             } else {
                 shares_only_costs::<true>(scales, share_axes, digits, fixed, base, costs)
@@ -390,7 +403,7 @@ impl<'a> Sweep<'a> {
             let OverridePath::Workload { field, .. } = &axis.path else {
                 continue;
             };
-            let change = axis.values[digit(volume_axis.axis)];
+            let change = axis.values[digits[volume_axis.axis]];
             for (workload, name) in &volume_axis.workloads {
                 apply_to_numbers(
                     &mut scratch[*workload],
@@ -401,15 +414,20 @@ impl<'a> Sweep<'a> {
                 )?;
             }
         }
-        if let (Some(scales), Some(fixed)) = (self.scales, &set.fixed) {
+        if let (Some(scales), Some(fixed)) = (set.scales, &set.fixed) {
             if fixed_costs(scales, fixed, scratch, costs).is_some() {
                 return Ok(());
             }
         }
         for (slot, plans) in costs.iter_mut().zip(&set.plans) {
             let mut total = Decimal::ZERO;
-            for (plan, numbers) in plans.iter().zip(scratch.iter()) {
-                plan.add_cost(&numbers.volume(), &mut total);
+            for ((plan, numbers), workload) in plans.iter().zip(scratch.iter()).zip(&set.names) {
+                plan.add_cost(&numbers.volume(), &mut total)
+                    .map_err(|what| EngineError::Inexact {
+                        workload: workload.clone(),
+                        model: plan.model.id.clone(),
+                        what,
+                    })?;
             }
             *slot = total;
         }
@@ -420,12 +438,11 @@ impl<'a> Sweep<'a> {
     /// combination's scenario with the volume axes applied, priced with retries and review.
     fn expected_costs(
         &self,
-        variants: &Variants,
-        combo: usize,
+        variant: &Scenario,
+        catalogue: &Catalogue,
         digits: &[usize; MAX_AXES],
         costs: &mut [Decimal],
     ) -> Result<(), SweepError> {
-        let (variant, catalogue) = &variants.items[combo];
         let overrides: Vec<Override> = self
             .volume_axes
             .iter()
@@ -449,6 +466,59 @@ impl<'a> Sweep<'a> {
         Ok(())
     }
 
+    /// Prices `costs` (point-major, `policies.len()` per point) for the consecutive points
+    /// starting at `digits`. Runs of points sharing a pricing combination share one variant
+    /// and one plan set, built here and dropped when the run ends. Returns the offset of the
+    /// first point that failed, with its error.
+    fn evaluate_run(
+        &self,
+        mut digits: [usize; MAX_AXES],
+        costs: &mut [Decimal],
+        scratch: &mut Vec<Numbers>,
+    ) -> Result<(), (usize, SweepError)> {
+        let width = self.policies.len();
+        let count = costs.len() / width;
+        let mut offset = 0;
+        while offset < count {
+            let combo = self.combo(&digits);
+            let owned;
+            let (variant, catalogue): (&Scenario, &Catalogue) = if self.plan_axes.is_empty() {
+                (self.scenario, self.catalogue)
+            } else {
+                owned = self.variant(combo).map_err(|error| (offset, error))?;
+                (&owned.0, &owned.1)
+            };
+            let built;
+            let set = match (&self.only_set, self.expected) {
+                (_, true) => None,
+                (Some(set), false) => Some(set),
+                (None, false) => {
+                    built = self
+                        .plan_set(variant, catalogue)
+                        .map_err(|error| (offset, error))?;
+                    Some(&built)
+                }
+            };
+            loop {
+                let slot = &mut costs[offset * width..(offset + 1) * width];
+                let priced = match set {
+                    Some(set) => self.evaluate_point(set, &digits, scratch, slot),
+                    None => self.expected_costs(variant, catalogue, &digits, slot),
+                };
+                priced.map_err(|error| (offset, error))?;
+                offset += 1;
+                if offset == count {
+                    break;
+                }
+                self.advance(&mut digits);
+                if !self.plan_axes.is_empty() && self.combo(&digits) != combo {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Evaluates every point in parallel, `chunk` points at a time, handing each chunk's costs
     /// (point-major, `policies.len()` per point) to `consume` in point order. `consume`
     /// returns `false` to stop (e.g. on Ctrl-C).
@@ -465,24 +535,20 @@ impl<'a> Sweep<'a> {
             let slots = &mut buffer[..count * width];
             let first_error: Mutex<Option<(u64, SweepError)>> = Mutex::new(None);
             // Each task prices a block of consecutive points, stepping the coordinates like an
-            // odometer instead of dividing the point index for every point.
+            // odometer instead of dividing the point index for every point. Block boundaries
+            // depend only on the point index, so the result does not depend on the threads.
             slots
                 .par_chunks_mut(width * BLOCK)
                 .enumerate()
                 .for_each_init(Vec::new, |scratch, (block, costs)| {
                     let first = start + (block * BLOCK) as u64;
-                    let mut digits = self.digits(first);
-                    for (offset, costs) in costs.chunks_mut(width).enumerate() {
-                        if offset > 0 {
-                            self.advance(&mut digits);
-                        }
-                        if let Err(error) = self.evaluate_point(&digits, scratch, costs) {
-                            let index = first + offset as u64;
-                            let mut first_seen =
-                                first_error.lock().unwrap_or_else(|e| e.into_inner());
-                            if first_seen.as_ref().is_none_or(|(at, _)| index < *at) {
-                                *first_seen = Some((index, error));
-                            }
+                    if let Err((offset, error)) =
+                        self.evaluate_run(self.digits(first), costs, scratch)
+                    {
+                        let index = first + offset as u64;
+                        let mut first_seen = first_error.lock().unwrap_or_else(|e| e.into_inner());
+                        if first_seen.as_ref().is_none_or(|(at, _)| index < *at) {
+                            *first_seen = Some((index, error));
                         }
                     }
                 });
@@ -499,7 +565,15 @@ impl<'a> Sweep<'a> {
 }
 
 /// Share axes in fixed point, when every volume axis sets a share to values that fit `scales`.
-fn share_axes(scales: Scales, axes: &[Axis], volume_axes: &[VolumeAxis]) -> Option<Vec<ShareAxis>> {
+fn share_axes(
+    share_scale: u32,
+    axes: &[Axis],
+    volume_axes: &[VolumeAxis],
+) -> Option<Vec<ShareAxis>> {
+    let scales = Scales {
+        share: share_scale,
+        rate: 0,
+    };
     volume_axes
         .iter()
         .map(|volume_axis| {
@@ -638,33 +712,25 @@ fn fixed_costs(
 }
 
 /// One share scale for the whole sweep: enough decimals for every share the scenario and the
-/// axes write (capped), and the rate scale of the plans; `None` when no common scale fits.
-fn fixed_scales(axes: &[Axis], plan_sets: &[PlanSet]) -> Option<Scales> {
-    let base = plan_sets
-        .iter()
-        .flat_map(|set| set.numbers.iter())
-        .flat_map(|n| {
-            [
-                n.cache_hit_rate,
-                n.cache_write_rate,
-                n.batch_share,
-                n.off_peak_share.unwrap_or_default(),
-            ]
-        });
+/// axes write, capped. Pricing axes never change shares, so the scenario's own numbers decide.
+fn share_scale(scenario: &Scenario, axes: &[Axis]) -> u32 {
+    let base = scenario.workloads.iter().map(Numbers::of).flat_map(|n| {
+        [
+            n.cache_hit_rate,
+            n.cache_write_rate,
+            n.batch_share,
+            n.off_peak_share.unwrap_or_default(),
+        ]
+    });
     let varied = axes.iter().flat_map(|axis| {
         axis.values.iter().filter_map(|change| match change {
             Change::Set(value) if value.abs() <= Decimal::ONE => Some(*value),
             _ => None,
         })
     });
-    let share = base
-        .chain(varied)
+    base.chain(varied)
         .map(exact_scale)
         .max()
         .unwrap_or(0)
-        .min(MAX_SHARE_SCALE);
-    Scales::for_plans(
-        share,
-        plan_sets.iter().flat_map(|set| set.plans.iter().flatten()),
-    )
+        .min(MAX_SHARE_SCALE)
 }

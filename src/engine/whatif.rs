@@ -43,9 +43,7 @@ impl Month {
         match which {
             Figure::Cost => Some(cost),
             Figure::Savings => Some(baseline - cost),
-            Figure::SavingsPct => {
-                (!baseline.is_zero()).then(|| (baseline - cost) / baseline * Decimal::ONE_HUNDRED)
-            }
+            Figure::SavingsPct => super::exact::percent(baseline - cost, baseline),
         }
     }
 

@@ -4,9 +4,11 @@
 //! Values are read as exact decimals with the same parsers as the YAML files, so `100M`, `35%`
 //! and `2026-06-01` mean the same on the command line as in a scenario.
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
 
-use super::values::{self, Problem};
+use super::values::{self, show_instant, Problem};
 use crate::engine::overrides::{
     Change, Override, OverrideError, OverridePath, PriceField, WorkloadField,
 };
@@ -171,9 +173,11 @@ pub fn parse_assignment(text: &str) -> Result<Override, OverrideError> {
 pub struct Dimension {
     pub path_text: String,
     pub path: OverridePath,
-    pub values: Vec<Change>,
-    /// The values as written (or generated), for headings and CSV columns.
-    pub labels: Vec<String>,
+    /// Shared with the engine's [`Axis`](crate::engine::sweep::Axis), never copied.
+    pub values: Arc<[Change]>,
+    /// The values as written, for a list; empty for a range, whose labels are made from its
+    /// values when shown, so a range of a million values keeps no million strings.
+    written: Vec<String>,
 }
 
 impl Dimension {
@@ -182,8 +186,27 @@ impl Dimension {
         crate::engine::sweep::Axis {
             path_text: self.path_text.clone(),
             path: self.path.clone(),
-            values: self.values.clone(),
+            values: Arc::clone(&self.values),
         }
+    }
+
+    /// The value at `index` as written (a list) or generated (a range), for headings and CSV.
+    pub fn label(&self, index: usize) -> String {
+        if let Some(written) = self.written.get(index) {
+            return written.clone();
+        }
+        match self.values[index] {
+            Change::Scale(value) => format!("x{value}"),
+            Change::Set(value) | Change::Relative(value) => value.to_string(),
+            Change::SetDate(date) => show_instant(date),
+        }
+    }
+
+    /// Every label, in order.
+    pub fn labels(&self) -> Vec<String> {
+        (0..self.values.len())
+            .map(|index| self.label(index))
+            .collect()
     }
 }
 
@@ -199,8 +222,8 @@ pub fn parse_dimension(text: &str) -> Result<Dimension, OverrideError> {
     let path_text = path_text.trim();
     let path = parse_path(path_text)?;
     let spec = spec.trim();
-    let (values, labels) = if spec.contains(':') {
-        range(path_text, &path, spec)?
+    let (values, written) = if spec.contains(':') {
+        (range(path_text, &path, spec)?, Vec::new())
     } else {
         let labels: Vec<String> = spec
             .split(',')
@@ -224,19 +247,56 @@ pub fn parse_dimension(text: &str) -> Result<Dimension, OverrideError> {
     Ok(Dimension {
         path_text: path_text.to_string(),
         path,
-        values,
-        labels,
+        values: values.into(),
+        written,
     })
 }
 
 /// The most values one range may generate before the grid limit is even considered.
 const MAX_RANGE_VALUES: usize = 10_000_000;
 
-fn range(
-    path_text: &str,
-    path: &OverridePath,
-    spec: &str,
-) -> Result<(Vec<Change>, Vec<String>), OverrideError> {
+fn range(path_text: &str, path: &OverridePath, spec: &str) -> Result<Vec<Change>, OverrideError> {
+    let Steps {
+        start,
+        step,
+        count,
+        scaled,
+    } = steps(path_text, path, spec)?;
+    let mut values = Vec::with_capacity(count as usize);
+    for index in 0..count {
+        let value = (start + step * Decimal::from(index)).normalize();
+        values.push(if scaled {
+            Change::Scale(value)
+        } else {
+            Change::Set(value)
+        });
+    }
+    Ok(values)
+}
+
+/// A range's first value, step and number of values, checked but not generated.
+struct Steps {
+    start: Decimal,
+    step: Decimal,
+    count: u64,
+    scaled: bool,
+}
+
+/// How many values `PATH=RANGE` gives, found without generating them, so a grid can be
+/// checked against its limit before any value is allocated.
+pub fn dimension_len(text: &str) -> Result<u64, OverrideError> {
+    let Some((path_text, spec)) = text.split_once('=') else {
+        return parse_dimension(text).map(|d| d.values.len() as u64);
+    };
+    let (path_text, spec) = (path_text.trim(), spec.trim());
+    if !spec.contains(':') {
+        return parse_dimension(text).map(|d| d.values.len() as u64);
+    }
+    let path = parse_path(path_text)?;
+    steps(path_text, &path, spec).map(|steps| steps.count)
+}
+
+fn steps(path_text: &str, path: &OverridePath, spec: &str) -> Result<Steps, OverrideError> {
     let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
     let help = "write a range as START:END:STEP, e.g. 0:0.9:0.1";
     if parts.len() != 3 {
@@ -260,7 +320,16 @@ fn range(
             )),
         }
     };
-    // A step is a plain amount (a share step may be written 10%).
+    // A step is a plain amount (a share step may be written 10%); its sign is checked before
+    // the share parser can call a negative step "outside 0–1".
+    let step_text = parts[2].trim_start_matches('x');
+    if step_text.starts_with('-') {
+        return Err(error(
+            path_text,
+            format!("range '{spec}' has a negative step ({})", parts[2]),
+            "the step must be positive; write the range from its lower end: START:END:STEP with START ≤ END",
+        ));
+    }
     let step = match path {
         OverridePath::Workload { field, .. } if field.is_share() => {
             values::share(parts[2].trim_start_matches('x'))
@@ -285,31 +354,33 @@ fn range(
             help,
         ));
     }
-    let count = ((end - start) / step).floor() + Decimal::ONE;
-    if count > Decimal::from(MAX_RANGE_VALUES) {
+    if scaled && start.is_sign_negative() && !start.is_zero() {
+        return Err(error(
+            path_text,
+            format!("range '{spec}' starts at a negative factor"),
+            "scale by factors of 0 or more, e.g. x0.5:x2:x0.5",
+        ));
+    }
+    let count = end
+        .checked_sub(start)
+        .and_then(|width| width.checked_div(step))
+        .map(|steps| steps.floor() + Decimal::ONE);
+    if count.is_none_or(|count| count > Decimal::from(MAX_RANGE_VALUES)) {
         return Err(error(
             path_text,
             format!("range '{spec}' has more than {MAX_RANGE_VALUES} values"),
             "use a larger step",
         ));
     }
-    let count = u64::try_from(count).unwrap_or(0);
-    let mut values = Vec::with_capacity(count as usize);
-    let mut labels = Vec::with_capacity(count as usize);
-    for index in 0..count {
-        let value = (start + step * Decimal::from(index)).normalize();
-        labels.push(if scaled {
-            format!("x{value}")
-        } else {
-            value.to_string()
-        });
-        values.push(if scaled {
-            Change::Scale(value)
-        } else {
-            Change::Set(value)
-        });
-    }
-    Ok((values, labels))
+    let count = count
+        .and_then(|count| u64::try_from(count).ok())
+        .unwrap_or(0);
+    Ok(Steps {
+        start,
+        step,
+        count,
+        scaled,
+    })
 }
 
 #[cfg(test)]
@@ -372,7 +443,13 @@ mod tests {
         let dimension = parse_dimension("workloads.*.cache_hit_rate=0:0.9:0.1").unwrap();
         assert_eq!(dimension.values.len(), 10);
         assert_eq!(dimension.values[3], Change::Set(dec!(0.3)));
-        assert_eq!(dimension.labels[9], "0.9");
+        assert_eq!(dimension.label(9), "0.9");
+        assert_eq!(
+            parse_dimension("as_of=2026-05-01,2026-06-01")
+                .unwrap()
+                .label(1),
+            "2026-06-01"
+        );
         assert!(parse_dimension("workloads.*.cache_hit_rate=0.9:0:0.1")
             .unwrap_err()
             .message
@@ -384,7 +461,7 @@ mod tests {
         assert!(parse_dimension("workloads.*.cache_hit_rate=").is_err());
         let volume = parse_dimension("workloads.*.volume=x0.5:x2:x0.5").unwrap();
         assert_eq!(
-            volume.values,
+            volume.values[..],
             [dec!(0.5), dec!(1), dec!(1.5), dec!(2)].map(Change::Scale)
         );
     }

@@ -114,6 +114,9 @@ pub struct PolicyQuality<'a> {
 }
 
 /// An amount of money in USD: `60`, `$1,500.00`; never negative.
+/// The most a reviewer may cost per reviewed item, like the price-file cap on token prices.
+pub const MAX_COST_PER_ITEM: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
+
 pub fn money(text: &str) -> Result<Decimal, Problem> {
     let cleaned = text.trim().trim_start_matches('$').replace(',', "");
     let value = values::decimal(&cleaned).map_err(|_| {
@@ -152,8 +155,19 @@ pub fn duration(text: &str) -> Result<Decimal, Problem> {
     if value.is_sign_negative() && !value.is_zero() {
         return Err(Problem::new(format!("duration '{text}' is negative"), help));
     }
-    Ok((value * seconds_per_unit).normalize())
+    // At most a year: latencies are summed and weighted along fallback chains, and a bound
+    // keeps that arithmetic exact.
+    match value.checked_mul(seconds_per_unit) {
+        Some(seconds) if seconds <= MAX_DURATION_SECONDS => Ok(seconds.normalize()),
+        _ => Err(Problem::new(
+            format!("duration '{text}' is longer than a year"),
+            help,
+        )),
+    }
 }
+
+/// The longest latency accepted: 365 days.
+const MAX_DURATION_SECONDS: Decimal = Decimal::from_parts(31_536_000, 0, 0, false, 0);
 
 /// A relative spread: `0.15` or `15%`, at least 0 and at most 10 (1000%).
 pub fn spread(text: &str) -> Result<Decimal, Problem> {
@@ -249,7 +263,10 @@ pub fn check_human(
                     }
                 })
             });
-            Some(rate? * minutes? / Decimal::from(60))
+            rate?
+                .checked_mul(minutes?)
+                .map(|cost| cost / Decimal::from(60))
+                .or(Some(Decimal::MAX))
         }
         _ => {
             checker.error_at(
@@ -261,6 +278,19 @@ pub fn check_human(
             None
         }
     };
+    // The bound keeps a month of reviews (at most 2^64 requests) inside exact arithmetic.
+    if cost.is_some_and(|cost| cost > MAX_COST_PER_ITEM) {
+        checker.error_at(
+            id.position,
+            id.value.chars().count(),
+            format!(
+                "human reviewer '{}' costs more than $1,000,000 per reviewed item",
+                id.value
+            ),
+            "give the cost of one reviewed item in USD (`cost_per_item`, or `hourly_rate` × `minutes_per_item` / 60)",
+        );
+        return None;
+    }
     Some(Human {
         id: id.value.clone(),
         cost_per_item: cost?.normalize(),

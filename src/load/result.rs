@@ -122,13 +122,30 @@ pub fn read(source: &SourceFile) -> Result<Vec<Costs>, Diagnostic> {
         .with_help(HELP)
     })?;
     let money = |text: &str, what: &str| {
-        values::decimal(text).map_err(|problem| {
+        let value = values::decimal(text).map_err(|problem| {
             Diagnostic::error(
                 name,
                 format!("'{name}': {what} is not exact money: {}", problem.message),
             )
             .with_help(HELP)
-        })
+        })?;
+        // mixcost never prices a month below $0; a negative base would turn every rise into a
+        // negative percentage and let it pass.
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(Diagnostic::error(
+                name,
+                format!("'{name}': {what} is negative ({text})"),
+            )
+            .with_help("a month costs $0 or more; re-create the base with `mixcost compare --format json`"));
+        }
+        Ok(value)
+    };
+    let too_large = |what: &str| {
+        Diagnostic::error(
+            name,
+            format!("'{name}': the lines of {what} add up beyond exact arithmetic"),
+        )
+        .with_help(HELP)
     };
     let mut scenarios = Vec::new();
     for scenario in file.scenarios {
@@ -146,7 +163,10 @@ pub fn read(source: &SourceFile) -> Result<Vec<Costs>, Diagnostic> {
                 )?;
                 match workloads.iter_mut().find(|w| w.name == line.workload) {
                     Some(workload) => {
-                        workload.cost += cost;
+                        workload.cost = workload
+                            .cost
+                            .checked_add(cost)
+                            .ok_or_else(|| too_large(&format!("policy '{}'", policy.name)))?;
                         if !workload.models.contains(&line.model) {
                             workload.models.push(line.model);
                         }
