@@ -82,7 +82,24 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
             ),
             None => {
                 let inner = error.without_snippet();
-                let message = tidy(&serde_saphyr::UserMessageFormatter.format_message(inner));
+                let raw = tidy(&serde_saphyr::UserMessageFormatter.format_message(inner));
+                let about_tab =
+                    raw.contains("a tab") || raw.contains("tabs ") || raw.starts_with("tab ");
+                if let Some(tab) = about_tab
+                    .then(|| tab_at_or_after(&source.text, position))
+                    .flatten()
+                {
+                    return Diagnostic::error(
+                        &source.name,
+                        "a tab is used for indentation; YAML indents with spaces only",
+                    )
+                    .at(&source.text, tab, 1)
+                    .with_help(
+                        "replace the tab with spaces (two per level, as in scenarios/seed.yaml)",
+                    );
+                }
+                let (message, value_help) =
+                    plain_value_message(&raw, key_before(&source.text, position));
                 let help = match unclosed_bracket(&source.text, position) {
                     Some((bracket, at)) => format!(
                         "the `{bracket}` on line {}, column {} is never closed; close it with `{}`",
@@ -90,7 +107,7 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
                         at.column,
                         if bracket == '{' { '}' } else { ']' }
                     ),
-                    None => help_for(&message),
+                    None => value_help.unwrap_or_else(|| help_for(&message)),
                 };
                 (message, help)
             }
@@ -102,6 +119,156 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
             .at(&source.text, position, width)
             .with_help(help)
     })
+}
+
+/// For a parser error about a tab, the tab itself: the parser reports where the value it was
+/// reading began (often the line above), so look from the start of that line for the first tab
+/// in a line's indentation, else the first tab at all.
+fn tab_at_or_after(text: &str, reported: Position) -> Option<Position> {
+    if !reported.is_known() {
+        return None;
+    }
+    let lines = || {
+        text.lines()
+            .enumerate()
+            .skip(reported.line as usize - 1)
+            .map(|(index, line)| (clamp(index as u64 + 1), line))
+    };
+    let in_indent = lines().find_map(|(line, text)| {
+        let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
+        text[..indent].find('\t').map(|column| Position {
+            line,
+            column: clamp(column as u64 + 1),
+        })
+    });
+    in_indent.or_else(|| {
+        lines().find_map(|(line, text)| {
+            text.chars().position(|c| c == '\t').map(|column| Position {
+                line,
+                column: clamp(column as u64 + 1),
+            })
+        })
+    })
+}
+
+/// The key whose value starts at `position` (`tier` for `    tier: [x]`, `open_weight` for
+/// `{open_weight: 1}`), read from the source line.
+fn key_before(text: &str, position: Position) -> Option<String> {
+    if !position.is_known() {
+        return None;
+    }
+    let line = text.lines().nth(position.line as usize - 1)?;
+    let before: String = line
+        .chars()
+        .take((position.column as usize).saturating_sub(1))
+        .collect();
+    let before = before.trim_end().strip_suffix(':')?;
+    let key = before
+        .rsplit([' ', '{', ',', '-', '\t'])
+        .next()?
+        .trim_matches(['"', '\'']);
+    (!key.is_empty()).then(|| key.to_string())
+}
+
+/// The allowed values of each key that takes one word from a fixed list, read from the types
+/// themselves so a new variant shows up here without an edit.
+fn allowed_values(key: &str) -> Option<&'static [&'static str]> {
+    use crate::model::catalogue::{Deployment, ModelClass};
+    use crate::model::scenario::{DataClass, PriceMode, ServiceTier};
+    Some(match key {
+        "tier" => variants::<ServiceTier>(),
+        "data_class" => variants::<DataClass>(),
+        "prices" => variants::<PriceMode>(),
+        "class" => variants::<ModelClass>(),
+        "deployment" => variants::<Deployment>(),
+        "human_review" => variants::<super::rules::HumanReview>(),
+        "distribution" => variants::<super::quality::RawDistribution>(),
+        _ => return None,
+    })
+}
+
+/// The variant names serde would accept for the unit enum `T`.
+fn variants<T: DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::value::Error;
+    use serde::de::{Error as _, Visitor};
+    use std::cell::Cell;
+
+    struct Capture<'a>(&'a Cell<&'static [&'static str]>);
+
+    impl<'de> Deserializer<'de> for Capture<'_> {
+        type Error = Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
+            Err(Error::custom("not an enum"))
+        }
+
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            variants: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Error> {
+            self.0.set(variants);
+            Err(Error::custom("captured"))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
+            ignored_any
+        }
+    }
+
+    let found = Cell::new(&[][..]);
+    let _ = T::deserialize(Capture(&found));
+    found.get()
+}
+
+/// Generic parser messages about one value, said in the file's terms: which key, and what it
+/// takes. Returns the message and, when there is a better one than the generic help, the help.
+fn plain_value_message(message: &str, key: Option<String>) -> (String, Option<String>) {
+    let one_of = |values: &[&str]| format!("write one of: {}", values.join(", "));
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        if let Some((_, expected)) = rest.split_once("expected one of ") {
+            let values: Vec<&str> = expected
+                .split(',')
+                .map(|v| v.trim().trim_matches('`'))
+                .collect();
+            return (message.to_string(), Some(one_of(&values)));
+        }
+    }
+    let Some(key) = key else {
+        return (message.to_string(), None);
+    };
+    if message.contains("externally tagged enum") {
+        let help = allowed_values(&key).map(one_of);
+        return (
+            format!("`{key}` takes one value here, not a list or mapping"),
+            help.or_else(|| Some("write a single word after the key".to_string())),
+        );
+    }
+    if message == "invalid boolean" {
+        return (
+            format!("`{key}` takes true or false"),
+            Some("write `true` or `false`".to_string()),
+        );
+    }
+    if message.starts_with("null is not allowed") {
+        let help = match allowed_values(&key) {
+            Some(values) => one_of(values),
+            None => {
+                "write a value after the colon, or remove the key if it is optional".to_string()
+            }
+        };
+        return (format!("`{key}` has no value"), Some(help));
+    }
+    if let Some((_, expected)) = message.split_once(", expected ") {
+        return (
+            message.to_string(),
+            Some(format!("`{key}` takes {expected}")),
+        );
+    }
+    (message.to_string(), None)
 }
 
 /// Why a file holds no YAML document, if it holds none: nothing at all, or only comments.
