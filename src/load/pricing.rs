@@ -307,6 +307,26 @@ pub fn build_catalogue<'a>(
                     catalogue.humans.insert(human.id.clone(), human);
                 }
                 for model in models {
+                    if let Some(human) = catalogue.humans.get(&model.id) {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                &source.name,
+                                format!(
+                                    "'{}' is both a model and a human reviewer (defined in {}:{})",
+                                    model.id, human.origin.file, human.origin.position.line
+                                ),
+                            )
+                            .at(
+                                &source.text,
+                                model.origin.position,
+                                model.id.chars().count(),
+                            )
+                            .with_help(
+                                "models and human reviewers share one namespace; rename one",
+                            ),
+                        );
+                        continue;
+                    }
                     if let Some(existing) = catalogue.models.get(&model.id) {
                         diagnostics.push(
                             Diagnostic::error(
