@@ -824,3 +824,25 @@ fn clean_files_pass_validate() {
         outcome.stdout
     );
 }
+
+#[test]
+fn an_alias_to_no_anchor_is_explained() {
+    Case::new("alias to nothing", &["compare", "s.yaml"])
+        .file(
+            "s.yaml",
+            plain().replace("default: gpt-5.5", "default: *model"),
+        )
+        .mentions("s.yaml:9:")
+        .mentions("an alias (`*name`) refers to no anchor (`&name`) defined before it")
+        .check();
+}
+
+#[test]
+fn a_missing_value_names_its_key() {
+    Case::new("baseline: with nothing", &["validate", "s.yaml"])
+        .file("s.yaml", plain().replace("baseline: p", "baseline:"))
+        .exit(1)
+        .reports("s.yaml:10:")
+        .reports("`baseline` has no value")
+        .check();
+}

@@ -158,10 +158,12 @@ fn key_before(text: &str, position: Position) -> Option<String> {
         return None;
     }
     let line = text.lines().nth(position.line as usize - 1)?;
-    let before: String = line
-        .chars()
-        .take((position.column as usize).saturating_sub(1))
-        .collect();
+    let column = (position.column as usize).saturating_sub(1);
+    let mut before: String = line.chars().take(column).collect();
+    // A missing value is reported at the colon itself (`baseline:` with nothing after it).
+    if line.chars().nth(column) == Some(':') {
+        before.push(':');
+    }
     let before = before.trim_end().strip_suffix(':')?;
     let key = before
         .rsplit([' ', '{', ',', '-', '\t'])
@@ -237,7 +239,25 @@ fn plain_value_message(message: &str, key: Option<String>) -> (String, Option<St
             return (message.to_string(), Some(one_of(&values)));
         }
     }
+    if message == "reference to unknown value" {
+        return (
+            "an alias (`*name`) refers to no anchor (`&name`) defined before it".to_string(),
+            Some(
+                "define the anchor with `&name` above the alias, or write the value out"
+                    .to_string(),
+            ),
+        );
+    }
     let Some(key) = key else {
+        if message.starts_with("null is not allowed") {
+            return (
+                "a value is missing here".to_string(),
+                Some(
+                    "write a value after the colon, or remove the key if it is optional"
+                        .to_string(),
+                ),
+            );
+        }
         return (message.to_string(), None);
     };
     if message.contains("externally tagged enum") {
@@ -408,7 +428,7 @@ fn help_for(message: &str) -> String {
             .to_string()
     } else if message.contains("missing field") {
         "add the missing key".to_string()
-    } else if message.contains("duplicate") {
+    } else if message.contains("duplicate mapping key") || message.contains("duplicate field") {
         "each key may appear once in a mapping; remove or rename the repeated one".to_string()
     } else if message.starts_with("expected a single value") {
         "this key takes one value, e.g. `name: chat`; compare with scenarios/seed.yaml and pricing/"
@@ -489,6 +509,40 @@ mod tests {
         assert!(error_of(&anchors)
             .message
             .contains("more than 1000 anchors"));
+    }
+
+    #[test]
+    fn a_tab_error_points_at_the_tab() {
+        let error = error_of("a:\n  b: 1\n\tc: 2\n");
+        assert_eq!(error.position, Position { line: 3, column: 1 }, "{error}");
+        assert!(error.message.contains("a tab"), "{error}");
+    }
+
+    #[test]
+    fn one_word_keys_list_their_values_from_the_types() {
+        assert_eq!(
+            variants::<crate::model::scenario::ServiceTier>(),
+            ["standard", "flex", "priority"]
+        );
+        assert_eq!(
+            allowed_values("deployment"),
+            Some(&["hosted", "self-hosted"][..])
+        );
+        assert_eq!(
+            key_before(
+                "  x: {open_weight: 1}\n",
+                Position {
+                    line: 1,
+                    column: 20
+                }
+            )
+            .as_deref(),
+            Some("open_weight")
+        );
+        assert_eq!(
+            key_before("baseline:\n", Position { line: 1, column: 9 }).as_deref(),
+            Some("baseline")
+        );
     }
 
     #[test]
