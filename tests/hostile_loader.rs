@@ -846,3 +846,17 @@ fn a_missing_value_names_its_key() {
         .reports("`baseline` has no value")
         .check();
 }
+
+#[test]
+fn a_date_past_the_supported_range_is_not_called_a_non_date() {
+    let outcome = Case::new("until: 9999-12-31", &["models", "--pricing", "p"])
+        .file(
+            "p/acme.yaml",
+            promotions("2026-06-01").replace("until: 2026-06-30", "until: 9999-12-31"),
+        )
+        .mentions("p/acme.yaml:22:20")
+        .mentions("'9999-12-31' is past the last supported instant (9999-12-30)")
+        .mentions("2099-12-31")
+        .check();
+    assert!(!outcome.stderr.contains("is not a date"), "{}", outcome.stderr);
+}

@@ -143,14 +143,27 @@ pub fn instant(text: &str) -> Result<Timestamp, Problem> {
         return date
             .to_zoned(jiff::tz::TimeZone::UTC)
             .map(|zoned| zoned.timestamp())
-            .map_err(|_| Problem::new(format!("'{text}' is not a date"), help));
+            .map_err(|_| out_of_range(text));
     }
     if let Some(problem) = leap_second(text, trimmed) {
         return Err(problem);
     }
-    trimmed
-        .parse::<Timestamp>()
-        .map_err(|_| Problem::new(format!("'{text}' is not a date or UTC time"), help))
+    trimmed.parse::<Timestamp>().map_err(|_| {
+        // A well-formed date and time beyond the supported range is not "not a date".
+        let civil = trimmed.strip_suffix(['Z', 'z']);
+        match civil.map(str::parse::<jiff::civil::DateTime>) {
+            Some(Ok(_)) => out_of_range(text),
+            _ => Problem::new(format!("'{text}' is not a date or UTC time"), help),
+        }
+    })
+}
+
+/// A real date outside the instants that can be held (up to 9999-12-30, UTC).
+fn out_of_range(text: &str) -> Problem {
+    Problem::new(
+        format!("'{text}' is past the last supported instant (9999-12-30)"),
+        "write a date up to 9999-12-30; for a promotion or price with no known end, use a far but real date such as 2099-12-31",
+    )
 }
 
 /// A time whose seconds are `60`: the parser would silently read `23:59:60Z` as `23:59:59Z`,
@@ -251,6 +264,16 @@ mod tests {
             );
         }
         assert!(instant("2026-06-30T23:59:59Z").is_ok());
+        let far = instant("9999-12-31").unwrap_err();
+        assert!(
+            far.message.contains("past the last supported instant"),
+            "{far:?}"
+        );
+        let far = instant("9999-12-31T12:00:00Z").unwrap_err();
+        assert!(
+            far.message.contains("past the last supported instant"),
+            "{far:?}"
+        );
         assert!(instant("2026-06-30T23:60:00Z").is_err());
     }
 }
