@@ -858,5 +858,25 @@ fn a_date_past_the_supported_range_is_not_called_a_non_date() {
         .mentions("'9999-12-31' is past the last supported instant (9999-12-30)")
         .mentions("2099-12-31")
         .check();
-    assert!(!outcome.stderr.contains("is not a date"), "{}", outcome.stderr);
+    assert!(
+        !outcome.stderr.contains("is not a date"),
+        "{}",
+        outcome.stderr
+    );
+}
+
+#[test]
+fn a_workload_named_by_a_number_can_be_matched() {
+    let text = scenario("", "", "    routes:\n      - match: {workload: 2026}\n        model: deepseek-v4-flash\n    default: gpt-5.5\n", "")
+        .replace("- name: a", "- name: 2026");
+    let outcome = Case::new("workload: 2026", &["compare", "s.yaml", "--by", "workload"])
+        .file("s.yaml", text)
+        .exit(0)
+        .check();
+    assert!(
+        outcome.stdout.contains("2026       deepseek-v4-flash"),
+        "{}",
+        outcome.stdout
+    );
+    assert_eq!(outcome.stderr, "", "no warning: the route matches");
 }

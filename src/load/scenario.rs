@@ -127,6 +127,20 @@ impl<'de> Deserialize<'de> for Names {
                 Ok(Names(vec![text.to_string()]))
             }
 
+            // A workload may be named `2026` or `true` (names are read as written), so
+            // `workload: 2026` matches it rather than failing as "invalid type: integer".
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Names, E> {
+                self.visit_str(&value.to_string())
+            }
+
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Names, E> {
+                self.visit_str(&value.to_string())
+            }
+
+            fn visit_bool<E: de::Error>(self, value: bool) -> Result<Names, E> {
+                self.visit_str(&value.to_string())
+            }
+
             fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Names, S::Error> {
                 let mut names = Vec::new();
                 while let Some(name) = seq.next_element::<String>()? {
