@@ -775,7 +775,7 @@ fn a_model_and_a_reviewer_of_one_name_are_located() {
     )
     .file("p/acme.yaml", text)
     .mentions("p/acme.yaml:4:3")
-    .mentions("'acme-small' is both a model and a human reviewer")
+    .mentions("'acme-small' is both a human reviewer and a model")
     .check();
 }
 

@@ -312,7 +312,7 @@ pub fn build_catalogue<'a>(
                             Diagnostic::error(
                                 &source.name,
                                 format!(
-                                    "'{}' is both a model and a human reviewer (defined in {}:{})",
+                                    "'{}' is both a human reviewer and a model (the reviewer is defined in {}:{})",
                                     model.id, human.origin.file, human.origin.position.line
                                 ),
                             )
