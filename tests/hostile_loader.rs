@@ -880,3 +880,16 @@ fn a_workload_named_by_a_number_can_be_matched() {
     );
     assert_eq!(outcome.stderr, "", "no warning: the route matches");
 }
+
+#[test]
+fn a_key_left_without_its_list_says_so() {
+    Case::new("workloads: with nothing", &["compare", "s.yaml"])
+        .file(
+            "s.yaml",
+            "name: x\nas_of: 2026-05-20\nworkloads:\npolicies:\n  - name: p\n    default: gpt-5.5\nbaseline: p\n",
+        )
+        .mentions("s.yaml:3:10")
+        .mentions("`workloads` has no value")
+        .mentions("it takes a list")
+        .check();
+}

@@ -100,6 +100,23 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
                 }
                 let (message, value_help) =
                     plain_value_message(&raw, key_before(&source.text, position));
+                // Reported at the colon of a key with nothing after it (`match:` then a sibling).
+                let missing = line_at(&source.text, position).is_some_and(|rest| {
+                    let rest = rest.strip_prefix(':').unwrap_or(rest).trim();
+                    rest.is_empty() || rest.starts_with('#')
+                });
+                let (message, value_help) = match key_before(&source.text, position) {
+                    Some(key) if missing && message.starts_with("expected a ") => (
+                        format!("`{key}` has no value"),
+                        Some(format!(
+                            "it takes {}; indent what belongs to `{key}` under it",
+                            message
+                                .trim_start_matches("expected ")
+                                .trim_end_matches(" here")
+                        )),
+                    ),
+                    _ => (message, value_help),
+                };
                 let help = match unclosed_bracket(&source.text, position) {
                     Some((bracket, at)) => format!(
                         "the `{bracket}` on line {}, column {} is never closed; close it with `{}`",
