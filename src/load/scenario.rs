@@ -1,9 +1,11 @@
 //! Scenario files (`scenarios/*.yaml`): their YAML shape and validation against a catalogue.
 //!
 //! Validation checks everything the engine relies on, and reports every problem it finds:
-//! unknown models (with the nearest known name), models with no price on `as_of`, duplicate
-//! names, workloads a policy leaves unrouted, routes that match nothing (a warning), a baseline
-//! that names no policy, discounts for unknown providers, and every malformed value.
+//! unknown models (with the nearest known name), human reviewers named where a model goes,
+//! models with no price on `as_of`, empty and duplicate names, workloads a policy leaves
+//! unrouted, routes that match nothing (a warning) or everything (`match: {}`, an error: that is
+//! what `default:` says), a baseline that names no policy, discounts for unknown providers, and
+//! every malformed value.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -686,35 +688,23 @@ fn check_policy(
 /// every workload, which is what `default:` says, and reads like a route that matches nothing.
 fn check_matcher(checker: &mut Checker, matcher: &Located<RawMatch>) {
     let raw = &matcher.value;
-    let empty_lists: Vec<(&str, Position)> = [
-        (
-            "workload",
-            raw.workload
-                .as_ref()
-                .filter(|n| n.value.0.is_empty())
-                .map(|n| n.position),
-        ),
-        (
-            "task",
-            raw.task
-                .as_ref()
-                .filter(|n| n.value.0.is_empty())
-                .map(|n| n.position),
-        ),
-        (
-            "data_class",
-            raw.data_class
-                .as_ref()
-                .filter(|classes| classes.is_empty())
-                .map(|_| matcher.position),
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(key, position)| Some((key, position?)))
-    .collect();
-    for (key, position) in &empty_lists {
+    let names = |key, names: &Option<Located<Names>>| {
+        let names = names.as_ref()?;
+        names.value.0.is_empty().then_some((key, names.position))
+    };
+    let classes = raw
+        .data_class
+        .as_ref()
+        .filter(|classes| classes.is_empty())
+        .map(|_| ("data_class", matcher.position));
+    let empty_lists = [
+        names("workload", &raw.workload),
+        names("task", &raw.task),
+        classes,
+    ];
+    for (key, position) in empty_lists.into_iter().flatten() {
         checker.error_at(
-            *position,
+            position,
             1,
             format!("`match: {{{key}: []}}` is an empty list, which would match every workload"),
             format!("name at least one {key} in the list, or remove the `{key}` key"),
