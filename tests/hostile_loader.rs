@@ -893,3 +893,43 @@ fn a_key_left_without_its_list_says_so() {
         .mentions("it takes a list")
         .check();
 }
+
+#[test]
+fn an_optional_key_left_empty_is_not_read_as_its_default() {
+    Case::new("cache_hit_rate: with nothing", &["compare", "s.yaml"])
+        .file(
+            "s.yaml",
+            scenario(
+                "",
+                "    cache_hit_rate:\n    batch_share: 0.5\n",
+                "    default: gpt-5.5\n",
+                "",
+            ),
+        )
+        .mentions("s.yaml:7:5")
+        .mentions("`cache_hit_rate` has no value")
+        .check();
+}
+
+#[test]
+fn a_null_data_class_is_not_read_as_internal() {
+    Case::new("data_class: ~", &["validate", "s.yaml"])
+        .file(
+            "s.yaml",
+            scenario("", "    data_class: ~\n", "    default: gpt-5.5\n", ""),
+        )
+        .exit(1)
+        .reports("s.yaml:7:5")
+        .reports("`data_class` has no value")
+        .check();
+}
+
+#[test]
+fn a_leap_second_on_the_command_line_is_refused() {
+    Case::new(
+        "--as-of leap second",
+        &["models", "--as-of", "2026-06-30T23:59:60Z"],
+    )
+    .mentions("invalid --as-of: '2026-06-30T23:59:60Z' is a leap second")
+    .check();
+}

@@ -66,7 +66,18 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
             max_total_replayed_events: MAX_REPLAYED_EVENTS,
         },
     };
-    serde_saphyr::from_str_with_options(&source.text, options).map_err(|error| {
+    let parsed = serde_saphyr::from_str_with_options(&source.text, options.clone());
+    if parsed.is_ok() {
+        if let Some((key, position)) = first_empty_value(&source.text, options) {
+            let width = key.chars().count();
+            return Err(Diagnostic::error(&source.name, format!("`{key}` has no value"))
+                .at(&source.text, position, width)
+                .with_help(format!(
+                    "write a value after `{key}:`, or remove the key to leave it out (an empty value is not read as the default)"
+                )));
+        }
+    }
+    parsed.map_err(|error| {
         let position = error
             .location()
             .map(|location| Position {
@@ -308,6 +319,143 @@ fn plain_value_message(message: &str, key: Option<String>) -> (String, Option<St
     (message.to_string(), None)
 }
 
+/// The first key written with no value (`cache_hit_rate:` and nothing after it, `~` or
+/// `null`). Serde reads such a key as absent, so a forgotten number would silently become the
+/// default (a cache-hit rate of 0, internal data): the loader refuses it instead.
+fn first_empty_value(text: &str, options: serde_saphyr::Options) -> Option<(String, Position)> {
+    use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    /// What a walk over one value found: whether it is null, and the first empty key inside.
+    struct Scan {
+        null: bool,
+        empty: Option<(String, Position)>,
+    }
+
+    /// A mapping key as text, whatever scalar it is written as; `None` for a complex key.
+    struct Key(Option<String>);
+
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct KeyVisitor;
+            impl<'de> Visitor<'de> for KeyVisitor {
+                type Value = Key;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Key, E> {
+                    Ok(Key(Some(text.to_string())))
+                }
+                fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Key, E> {
+                    Ok(Key(Some(value.to_string())))
+                }
+                fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Key, E> {
+                    Ok(Key(Some(value.to_string())))
+                }
+                fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Key, E> {
+                    Ok(Key(Some(value.to_string())))
+                }
+                fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Key, E> {
+                    Ok(Key(Some(value.to_string())))
+                }
+                fn visit_unit<E: serde::de::Error>(self) -> Result<Key, E> {
+                    Ok(Key(None))
+                }
+                fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Key, S::Error> {
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(Key(None))
+                }
+                fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Key, M::Error> {
+                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(Key(None))
+                }
+            }
+            deserializer.deserialize_any(KeyVisitor)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Scan {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct ScanVisitor;
+            impl<'de> Visitor<'de> for ScanVisitor {
+                type Value = Scan;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("any value")
+                }
+                fn visit_unit<E: serde::de::Error>(self) -> Result<Scan, E> {
+                    Ok(Scan {
+                        null: true,
+                        empty: None,
+                    })
+                }
+                fn visit_none<E: serde::de::Error>(self) -> Result<Scan, E> {
+                    self.visit_unit()
+                }
+                fn visit_some<D: Deserializer<'de>>(self, inner: D) -> Result<Scan, D::Error> {
+                    Scan::deserialize(inner)
+                }
+                fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Scan, E> {
+                    Ok(Scan {
+                        null: false,
+                        empty: None,
+                    })
+                }
+                fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_i128<E: serde::de::Error>(self, _: i128) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_u128<E: serde::de::Error>(self, _: u128) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Scan, S::Error> {
+                    let mut empty = None;
+                    while let Some(item) = seq.next_element::<Scan>()? {
+                        empty = empty.or(item.empty);
+                    }
+                    Ok(Scan { null: false, empty })
+                }
+                fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Scan, M::Error> {
+                    let mut empty = None;
+                    while let Some(key) = map.next_key::<serde_saphyr::Spanned<Key>>()? {
+                        let value = map.next_value::<Scan>()?;
+                        let here = match (&key.value.0, value.null) {
+                            (Some(name), true) => Some((
+                                name.clone(),
+                                Position {
+                                    line: clamp(key.referenced.line()),
+                                    column: clamp(key.referenced.column()),
+                                },
+                            )),
+                            _ => None,
+                        };
+                        empty = empty.or(here).or(value.empty);
+                    }
+                    Ok(Scan { null: false, empty })
+                }
+            }
+            deserializer.deserialize_any(ScanVisitor)
+        }
+    }
+
+    serde_saphyr::from_str_with_options::<Scan>(text, options)
+        .ok()?
+        .empty
+}
+
 /// Why a file holds no YAML document, if it holds none: nothing at all, or only comments.
 fn emptiness(text: &str) -> Option<&'static str> {
     if text.trim().is_empty() {
@@ -526,6 +674,18 @@ mod tests {
         assert!(error_of(&anchors)
             .message
             .contains("more than 1000 anchors"));
+    }
+
+    #[test]
+    fn a_key_with_no_value_is_refused_at_the_key() {
+        let error = error_of("a: 1\nb:\n  c: ~\n");
+        assert_eq!(error.message, "`c` has no value");
+        assert_eq!(error.position, Position { line: 3, column: 3 });
+        assert!(parse::<serde::de::IgnoredAny>(&SourceFile::new(
+            "t.yaml",
+            "a: {b: [1, {c: d}]}\n"
+        ))
+        .is_ok());
     }
 
     #[test]
