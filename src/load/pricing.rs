@@ -204,7 +204,8 @@ struct RawOffPeak {
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawPromotion {
-    name: String,
+    #[schemars(with = "String")]
+    name: Located<String>,
     from: Option<Located<String>>,
     until: Located<String>,
     discount: Located<String>,
@@ -306,6 +307,26 @@ pub fn build_catalogue<'a>(
                     catalogue.humans.insert(human.id.clone(), human);
                 }
                 for model in models {
+                    if let Some(human) = catalogue.humans.get(&model.id) {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                &source.name,
+                                format!(
+                                    "'{}' is both a human reviewer and a model (the reviewer is defined in {}:{})",
+                                    model.id, human.origin.file, human.origin.position.line
+                                ),
+                            )
+                            .at(
+                                &source.text,
+                                model.origin.position,
+                                model.id.chars().count(),
+                            )
+                            .with_help(
+                                "models and human reviewers share one namespace; rename one",
+                            ),
+                        );
+                        continue;
+                    }
                     if let Some(existing) = catalogue.models.get(&model.id) {
                         diagnostics.push(
                             Diagnostic::error(
@@ -403,6 +424,14 @@ fn check_model(
 ) -> Option<Model> {
     let raw = &located.value;
     let (id_position, id) = (id.position, id.value.as_str());
+    if id.trim().is_empty() {
+        checker.error_at(
+            id_position,
+            1,
+            "a model has an empty name",
+            "give the model the id scenarios route to, e.g. gpt-5.5",
+        );
+    }
     let context_window = checker.parse("context_window", &raw.context_window, values::tokens);
     let max_output_tokens =
         checker.parse_optional("max_output_tokens", &raw.max_output_tokens, values::tokens);
@@ -499,6 +528,9 @@ fn check_price_set(checker: &mut Checker, located: &Located<RawPriceSet>) -> Opt
         promotions.push(check_promotion(checker, promotion, from));
     }
     let promotions: Option<Vec<Promotion>> = promotions.into_iter().collect();
+    if let Some(promotions) = &promotions {
+        check_overlaps(checker, &raw.promotions, promotions);
+    }
     if raw.source.value.trim().is_empty() {
         checker.error_at(
             raw.source.position,
@@ -671,6 +703,33 @@ fn weekday(text: &str) -> Result<u8, values::Problem> {
         })
 }
 
+/// Two promotions of one price set in force at the same instant: the engine would apply the
+/// first listed and silently ignore the other, so the overlap is refused, naming both.
+fn check_overlaps(checker: &mut Checker, raw: &[RawPromotion], promotions: &[Promotion]) {
+    for (index, later) in promotions.iter().enumerate() {
+        let overlapping = promotions[..index]
+            .iter()
+            .zip(raw)
+            .find(|(earlier, _)| earlier.from <= later.until && later.from <= earlier.until);
+        if let Some((earlier, earlier_raw)) = overlapping {
+            let name = &raw[index].name;
+            checker.error_at(
+                name.position,
+                name.value.chars().count(),
+                format!(
+                    "promotions '{}' (line {}) and '{}' overlap from {} to {}",
+                    earlier.name,
+                    earlier_raw.name.position.line,
+                    later.name,
+                    values::show_instant(earlier.from.max(later.from)),
+                    values::show_instant(earlier.until.min(later.until)),
+                ),
+                "only one promotion can apply at a time: end one before the other starts, or merge them into one",
+            );
+        }
+    }
+}
+
 fn check_promotion(
     checker: &mut Checker,
     raw: &RawPromotion,
@@ -685,13 +744,13 @@ fn check_promotion(
         checker.error_at(
             raw.until.position,
             raw.until.value.len(),
-            format!("promotion '{}' ends before it starts", raw.name),
+            format!("promotion '{}' ends before it starts", raw.name.value),
             "check `from` and `until`; `until` is the last moment the promotion applies",
         );
         return None;
     }
     Some(Promotion {
-        name: raw.name.clone(),
+        name: raw.name.value.clone(),
         from,
         until,
         discount: discount?,

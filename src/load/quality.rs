@@ -74,7 +74,7 @@ struct RawSpread {
 
 #[derive(Clone, Copy, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
-enum RawDistribution {
+pub(crate) enum RawDistribution {
     Normal,
     Lognormal,
 }
@@ -232,6 +232,14 @@ pub fn check_human(
     raw: &Located<RawHuman>,
 ) -> Option<Human> {
     let entry = &raw.value;
+    if id.value.trim().is_empty() {
+        checker.error_at(
+            id.position,
+            1,
+            "a human reviewer has an empty name",
+            "give the reviewer a name that fallback chains and `sign_off:` can refer to",
+        );
+    }
     if let Some(kind) = &entry.kind {
         if kind.value != "human" {
             checker.error_at(
@@ -268,7 +276,55 @@ pub fn check_human(
                 .map(|cost| cost / Decimal::from(60))
                 .or(Some(Decimal::MAX))
         }
-        _ => {
+        (Some(_), Some(rate), _) => {
+            checker.error_at(
+                rate.position,
+                rate.value.chars().count(),
+                format!(
+                    "human reviewer '{}' gives both `cost_per_item` and `hourly_rate`",
+                    id.value
+                ),
+                "give one or the other: `cost_per_item: 2.50`, or `hourly_rate: 60` with `minutes_per_item: 3`",
+            );
+            None
+        }
+        (Some(_), None, Some(minutes)) => {
+            checker.error_at(
+                minutes.position,
+                minutes.value.chars().count(),
+                format!(
+                    "human reviewer '{}' gives `minutes_per_item` with `cost_per_item`",
+                    id.value
+                ),
+                "`minutes_per_item` goes with `hourly_rate`; with `cost_per_item` remove it",
+            );
+            None
+        }
+        (None, Some(rate), None) => {
+            checker.error_at(
+                rate.position,
+                rate.value.chars().count(),
+                format!(
+                    "human reviewer '{}' has an `hourly_rate` but no `minutes_per_item`",
+                    id.value
+                ),
+                "add `minutes_per_item: 3` (the minutes one review takes), or give `cost_per_item` instead",
+            );
+            None
+        }
+        (None, None, Some(minutes)) => {
+            checker.error_at(
+                minutes.position,
+                minutes.value.chars().count(),
+                format!(
+                    "human reviewer '{}' has `minutes_per_item` but no `hourly_rate`",
+                    id.value
+                ),
+                "add `hourly_rate: 60` (USD per hour), or give `cost_per_item` instead",
+            );
+            None
+        }
+        (None, None, None) => {
             checker.error_at(
                 id.position,
                 id.value.chars().count(),
@@ -619,7 +675,15 @@ fn check_pass_rate(
 ) -> Option<PassRate> {
     let raw = &located.value;
     let mut ok = true;
-    if catalogue.model(&raw.model.value).is_none() {
+    if catalogue.humans.contains_key(&raw.model.value) {
+        checker.error_at(
+            raw.model.position,
+            raw.model.value.chars().count(),
+            format!("'{}' is a human reviewer, not a model", raw.model.value),
+            "pass rates are for models; a reviewer fixes what reaches it and may only appear at the end of a `fallback:` chain or in `sign_off:`",
+        );
+        ok = false;
+    } else if catalogue.model(&raw.model.value).is_none() {
         let help = match catalogue.nearest_model(&raw.model.value) {
             Some(name) => format!("did you mean '{name}'? `mixcost models` lists the catalogue"),
             None => "`mixcost models` lists the catalogue".to_string(),

@@ -11,7 +11,6 @@ use serde::Deserialize;
 
 use super::amount;
 use super::checker::Checker;
-use super::diagnostic::Position;
 use super::suggest::nearest;
 use super::yaml::Located;
 use crate::model::catalogue::{Catalogue, Deployment, Origin};
@@ -19,11 +18,83 @@ use crate::model::rules::{Budget, Budgets, Constraints, Rule};
 use crate::model::scenario::DataClass;
 
 /// One value or a list of values (`deployment: self-hosted` or `deployment: [a, b]`).
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
-#[serde(untagged)]
+#[derive(Clone, Debug, JsonSchema)]
+#[schemars(untagged)]
 pub enum OneOrMany<T> {
     One(T),
     Many(Vec<T>),
+}
+
+/// What a key of one value or a list takes, for the message when it is given something else.
+pub trait Expected {
+    const EXPECTED: &'static str;
+}
+
+impl Expected for String {
+    const EXPECTED: &'static str = "a name or a list of names, e.g. `[openai, anthropic]`";
+}
+
+impl Expected for Deployment {
+    const EXPECTED: &'static str = "hosted | self-hosted, or a list of them";
+}
+
+/// Deserialized by hand: serde's untagged enums answer a bad value with "data did not match any
+/// variant of untagged enum", which names neither the key nor what it takes.
+impl<'de, T: Deserialize<'de> + Expected> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{self, IntoDeserializer, SeqAccess, Visitor};
+        use std::marker::PhantomData;
+
+        struct OneOrManyVisitor<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de> + Expected> Visitor<'de> for OneOrManyVisitor<T> {
+            type Value = OneOrMany<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(T::EXPECTED)
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<OneOrMany<T>, E> {
+                let deserializer: de::value::StrDeserializer<'_, E> = text.into_deserializer();
+                T::deserialize(deserializer)
+                    .map(OneOrMany::One)
+                    .map_err(|_| {
+                        E::custom(format_args!(
+                            "`{text}` is not allowed here, expected {}",
+                            T::EXPECTED
+                        ))
+                    })
+            }
+
+            // Numbers and booleans are read as the words they are written with, so `5` is
+            // "not allowed here" like any other word, at its own place.
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<OneOrMany<T>, E> {
+                self.visit_str(&value.to_string())
+            }
+
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<OneOrMany<T>, E> {
+                self.visit_str(&value.to_string())
+            }
+
+            fn visit_f64<E: de::Error>(self, value: f64) -> Result<OneOrMany<T>, E> {
+                self.visit_str(&value.to_string())
+            }
+
+            fn visit_bool<E: de::Error>(self, value: bool) -> Result<OneOrMany<T>, E> {
+                self.visit_str(&value.to_string())
+            }
+
+            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<OneOrMany<T>, S::Error> {
+                let mut values = Vec::new();
+                while let Some(value) = seq.next_element::<T>()? {
+                    values.push(value);
+                }
+                Ok(OneOrMany::Many(values))
+            }
+        }
+
+        deserializer.deserialize_any(OneOrManyVisitor(PhantomData))
+    }
 }
 
 impl<T: Clone> OneOrMany<T> {
@@ -68,11 +139,11 @@ pub struct RawBudgets {
     /// Policy name → the most its month may cost, e.g. `mixed-flash: $500`.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, super::schema::Scalar>")]
-    pub policies: BTreeMap<String, Located<String>>,
+    pub policies: BTreeMap<Located<String>, Located<String>>,
     /// Workload name → the most that workload may cost under each policy checked.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, super::schema::Scalar>")]
-    pub workloads: BTreeMap<String, Located<String>>,
+    pub workloads: BTreeMap<Located<String>, Located<String>>,
 }
 
 /// Validates `constraints:`; providers must exist in `catalogue`.
@@ -145,24 +216,22 @@ pub fn check_budgets(
 
 fn check_budget_map(
     checker: &mut Checker,
-    raw: &BTreeMap<String, Located<String>>,
+    raw: &BTreeMap<Located<String>, Located<String>>,
     (kind, kinds): (&str, &str),
     known: &[&str],
 ) -> Option<BTreeMap<String, Budget>> {
     let mut budgets = BTreeMap::new();
     let mut ok = true;
-    for (name, value) in raw {
+    for (located_name, value) in raw {
+        let name = &located_name.value;
         if !known.contains(&name.as_str()) {
             let help = match nearest(name, known.iter().copied()) {
                 Some(close) => format!("did you mean '{close}'?"),
                 None => format!("name one of the scenario's {kinds}: {}", known.join(", ")),
             };
             checker.error_at(
-                Position {
-                    line: value.position.line,
-                    column: 1,
-                },
-                1,
+                located_name.position,
+                name.chars().count(),
                 format!("budget for unknown {kind} '{name}'"),
                 help,
             );

@@ -1,9 +1,11 @@
 //! Scenario files (`scenarios/*.yaml`): their YAML shape and validation against a catalogue.
 //!
 //! Validation checks everything the engine relies on, and reports every problem it finds:
-//! unknown models (with the nearest known name), models with no price on `as_of`, duplicate
-//! names, workloads a policy leaves unrouted, routes that match nothing (a warning), a baseline
-//! that names no policy, discounts for unknown providers, and every malformed value.
+//! unknown models (with the nearest known name), human reviewers named where a model goes,
+//! models with no price on `as_of`, empty and duplicate names, workloads a policy leaves
+//! unrouted, routes that match nothing (a warning) or everything (`match: {}`, an error: that is
+//! what `default:` says), a baseline that names no policy, discounts for unknown providers, and
+//! every malformed value.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -40,7 +42,8 @@ struct RawScenario {
     policies: Vec<Located<RawPolicy>>,
     baseline: Located<String>,
     #[serde(default)]
-    discounts: BTreeMap<String, Located<String>>,
+    #[schemars(with = "BTreeMap<String, super::schema::Scalar>")]
+    discounts: BTreeMap<Located<String>, Located<String>>,
     /// Compliance rules per data class (see README, "Compliance rules").
     #[serde(default)]
     constraints: RawConstraints,
@@ -90,7 +93,7 @@ struct RawPolicy {
 #[serde(deny_unknown_fields)]
 struct RawRoute {
     #[serde(rename = "match")]
-    matcher: RawMatch,
+    matcher: Located<RawMatch>,
     model: Located<String>,
     tier: Option<ServiceTier>,
     prices: Option<PriceMode>,
@@ -124,6 +127,20 @@ impl<'de> Deserialize<'de> for Names {
 
             fn visit_str<E: de::Error>(self, text: &str) -> Result<Names, E> {
                 Ok(Names(vec![text.to_string()]))
+            }
+
+            // A workload may be named `2026` or `true` (names are read as written), so
+            // `workload: 2026` matches it rather than failing as "invalid type: integer".
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<Names, E> {
+                self.visit_str(&value.to_string())
+            }
+
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<Names, E> {
+                self.visit_str(&value.to_string())
+            }
+
+            fn visit_bool<E: de::Error>(self, value: bool) -> Result<Names, E> {
+                self.visit_str(&value.to_string())
             }
 
             fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Names, S::Error> {
@@ -248,6 +265,12 @@ fn check_scenario(
             "add at least one workload under `workloads:`",
         );
     }
+    for workload in &raw.workloads {
+        check_named(checker, "workload", &workload.value.name);
+    }
+    for policy in &raw.policies {
+        check_named(checker, "policy", &policy.value.name);
+    }
     let workloads: Vec<Option<Workload>> = raw
         .workloads
         .iter()
@@ -300,20 +323,17 @@ fn check_scenario(
 
     let mut discounts = BTreeMap::new();
     for (provider, value) in &raw.discounts {
-        if !catalogue.providers.contains_key(provider) {
-            let help = catalogue.unknown_provider_help(provider);
+        if !catalogue.providers.contains_key(&provider.value) {
+            let help = catalogue.unknown_provider_help(&provider.value);
             checker.error_at(
-                Position {
-                    line: value.position.line,
-                    column: 1,
-                },
-                1,
-                format!("discount for unknown provider '{provider}'"),
+                provider.position,
+                provider.value.chars().count(),
+                format!("discount for unknown provider '{}'", provider.value),
                 help,
             );
         }
         if let Some(share) = checker.parse("discounts", value, values::share) {
-            discounts.insert(provider.clone(), share);
+            discounts.insert(provider.value.clone(), share);
         }
     }
 
@@ -381,6 +401,19 @@ fn policy_quality(raw: &RawScenario) -> Vec<PolicyQuality<'_>> {
             }),
         })
         .collect()
+}
+
+/// Reports an empty or blank name: it cannot be routed, budgeted or shown in a report.
+fn check_named(checker: &mut Checker, kind: &str, name: &Located<String>) {
+    if !name.value.trim().is_empty() {
+        return;
+    }
+    checker.error_at(
+        name.position,
+        name.value.chars().count().max(1),
+        format!("a {kind} has an empty name"),
+        format!("give the {kind} a name that routes, budgets and reports can refer to"),
+    );
 }
 
 /// Reports each name used a second time (names are compared trimmed, as they are used);
@@ -571,7 +604,8 @@ fn check_policy(
     let mut routes = Vec::new();
     let mut ok = true;
     for route in &raw.routes {
-        let matcher = &route.value.matcher;
+        let matcher = &route.value.matcher.value;
+        check_matcher(checker, &route.value.matcher);
         if let Some(names) = &matcher.workload {
             for name in &names.value.0 {
                 if !workload_names.contains(name.as_str()) && !workloads.is_empty() {
@@ -650,6 +684,52 @@ fn check_policy(
     ok.then_some(policy)
 }
 
+/// A route's `match:` must narrow something down: `match: {}` (or only empty lists) matches
+/// every workload, which is what `default:` says, and reads like a route that matches nothing.
+fn check_matcher(checker: &mut Checker, matcher: &Located<RawMatch>) {
+    let raw = &matcher.value;
+    let names = |key, names: &Option<Located<Names>>| {
+        let names = names.as_ref()?;
+        names.value.0.is_empty().then_some((key, names.position))
+    };
+    let classes = raw
+        .data_class
+        .as_ref()
+        .filter(|classes| classes.is_empty())
+        .map(|_| ("data_class", matcher.position));
+    let empty_lists = [
+        names("workload", &raw.workload),
+        names("task", &raw.task),
+        classes,
+    ];
+    for (key, position) in empty_lists.into_iter().flatten() {
+        checker.error_at(
+            position,
+            1,
+            format!("`match: {{{key}: []}}` is an empty list, which would match every workload"),
+            format!("name at least one {key} in the list, or remove the `{key}` key"),
+        );
+    }
+    if raw.workload.is_none() && raw.task.is_none() && raw.data_class.is_none() {
+        checker.error_at(
+            matcher.position,
+            1,
+            "`match: {}` matches every workload",
+            "send everything else with the policy's `default: MODEL` instead; a route's `match:` names a `workload`, `task` or `data_class`",
+        );
+    }
+    for names in [&raw.workload, &raw.task].into_iter().flatten() {
+        if names.value.0.iter().any(|name| name.trim().is_empty()) {
+            checker.error_at(
+                names.position,
+                1,
+                "`match:` names an empty workload or task",
+                "write the name, or remove the empty entry",
+            );
+        }
+    }
+}
+
 fn to_match(matcher: &RawMatch) -> Match {
     Match {
         workloads: matcher
@@ -716,6 +796,15 @@ fn check_model_reference(
     as_of: Option<jiff::Timestamp>,
 ) -> bool {
     let width = model.value.chars().count();
+    if catalogue.humans.contains_key(&model.value) {
+        checker.error_at(
+            model.position,
+            width,
+            format!("'{}' is a human reviewer, not a model", model.value),
+            "route to a model here; a reviewer may only appear at the end of a `fallback:` chain or in `quality.sign_off:`",
+        );
+        return false;
+    }
     let Some(found) = catalogue.model(&model.value) else {
         let help = match catalogue.nearest_model(&model.value) {
             Some(name) => format!("did you mean '{name}'? `mixcost models` lists the catalogue"),

@@ -143,11 +143,42 @@ pub fn instant(text: &str) -> Result<Timestamp, Problem> {
         return date
             .to_zoned(jiff::tz::TimeZone::UTC)
             .map(|zoned| zoned.timestamp())
-            .map_err(|_| Problem::new(format!("'{text}' is not a date"), help));
+            .map_err(|_| out_of_range(text));
     }
-    trimmed
-        .parse::<Timestamp>()
-        .map_err(|_| Problem::new(format!("'{text}' is not a date or UTC time"), help))
+    if let Some(problem) = leap_second(text, trimmed) {
+        return Err(problem);
+    }
+    trimmed.parse::<Timestamp>().map_err(|_| {
+        // A well-formed date and time beyond the supported range is not "not a date".
+        let civil = trimmed.strip_suffix(['Z', 'z']);
+        match civil.map(str::parse::<jiff::civil::DateTime>) {
+            Some(Ok(_)) => out_of_range(text),
+            _ => Problem::new(format!("'{text}' is not a date or UTC time"), help),
+        }
+    })
+}
+
+/// A real date outside the instants that can be held (up to 9999-12-30, UTC).
+fn out_of_range(text: &str) -> Problem {
+    Problem::new(
+        format!("'{text}' is past the last supported instant (9999-12-30)"),
+        "write a date up to 9999-12-30; for a promotion or price with no known end, use a far but real date such as 2099-12-31",
+    )
+}
+
+/// A time whose seconds are `60`: the parser would silently read `23:59:60Z` as `23:59:59Z`,
+/// a second early, so a leap second is refused rather than moved.
+fn leap_second(text: &str, trimmed: &str) -> Option<Problem> {
+    let time = &trimmed[trimmed.find(['T', 't', ' '])? + 1..];
+    let end = time.find(['Z', 'z', '+', '-']).unwrap_or(time.len());
+    let seconds = time[..end].split(':').nth(2)?;
+    let whole = seconds.split(['.', ',']).next()?;
+    (whole == "60").then(|| {
+        Problem::new(
+            format!("'{text}' is a leap second (:60)"),
+            "prices change on whole seconds from 00 to 59: write the second before (…:59Z) or after (the next minute's :00Z)",
+        )
+    })
 }
 
 /// Shows an instant the way it was most likely written: a bare date at midnight UTC,
@@ -217,5 +248,32 @@ mod tests {
         assert_eq!(show_instant(time), "2026-05-05T15:59Z");
         assert!(instant("2026-02-30").is_err());
         assert!(instant("May 20").is_err());
+    }
+
+    #[test]
+    fn leap_seconds_are_refused_not_moved() {
+        for text in [
+            "2026-06-30T23:59:60Z",
+            "2026-06-30t23:59:60.5Z",
+            "2026-06-30 23:59:60+00:00",
+        ] {
+            let problem = instant(text).unwrap_err();
+            assert!(
+                problem.message.contains("leap second"),
+                "{text}: {problem:?}"
+            );
+        }
+        assert!(instant("2026-06-30T23:59:59Z").is_ok());
+        let far = instant("9999-12-31").unwrap_err();
+        assert!(
+            far.message.contains("past the last supported instant"),
+            "{far:?}"
+        );
+        let far = instant("9999-12-31T12:00:00Z").unwrap_err();
+        assert!(
+            far.message.contains("past the last supported instant"),
+            "{far:?}"
+        );
+        assert!(instant("2026-06-30T23:60:00Z").is_err());
     }
 }

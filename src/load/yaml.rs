@@ -66,7 +66,18 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
             max_total_replayed_events: MAX_REPLAYED_EVENTS,
         },
     };
-    serde_saphyr::from_str_with_options(&source.text, options).map_err(|error| {
+    let parsed = serde_saphyr::from_str_with_options(&source.text, options.clone());
+    if parsed.is_ok() {
+        if let Some((key, position)) = first_empty_value(&source.text, options) {
+            let width = key.chars().count();
+            return Err(Diagnostic::error(&source.name, format!("`{key}` has no value"))
+                .at(&source.text, position, width)
+                .with_help(format!(
+                    "write a value after `{key}:`, or remove the key to leave it out (an empty value is not read as the default)"
+                )));
+        }
+    }
+    parsed.map_err(|error| {
         let position = error
             .location()
             .map(|location| Position {
@@ -82,7 +93,41 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
             ),
             None => {
                 let inner = error.without_snippet();
-                let message = tidy(&serde_saphyr::UserMessageFormatter.format_message(inner));
+                let raw = tidy(&serde_saphyr::UserMessageFormatter.format_message(inner));
+                let about_tab =
+                    raw.contains("a tab") || raw.contains("tabs ") || raw.starts_with("tab ");
+                if let Some(tab) = about_tab
+                    .then(|| tab_at_or_after(&source.text, position))
+                    .flatten()
+                {
+                    return Diagnostic::error(
+                        &source.name,
+                        "a tab is used for indentation; YAML indents with spaces only",
+                    )
+                    .at(&source.text, tab, 1)
+                    .with_help(
+                        "replace the tab with spaces (two per level, as in scenarios/seed.yaml)",
+                    );
+                }
+                let (message, value_help) =
+                    plain_value_message(&raw, key_before(&source.text, position));
+                // Reported at the colon of a key with nothing after it (`match:` then a sibling).
+                let missing = line_at(&source.text, position).is_some_and(|rest| {
+                    let rest = rest.strip_prefix(':').unwrap_or(rest).trim();
+                    rest.is_empty() || rest.starts_with('#')
+                });
+                let (message, value_help) = match key_before(&source.text, position) {
+                    Some(key) if missing && message.starts_with("expected a ") => (
+                        format!("`{key}` has no value"),
+                        Some(format!(
+                            "it takes {}; indent what belongs to `{key}` under it",
+                            message
+                                .trim_start_matches("expected ")
+                                .trim_end_matches(" here")
+                        )),
+                    ),
+                    _ => (message, value_help),
+                };
                 let help = match unclosed_bracket(&source.text, position) {
                     Some((bracket, at)) => format!(
                         "the `{bracket}` on line {}, column {} is never closed; close it with `{}`",
@@ -90,7 +135,7 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
                         at.column,
                         if bracket == '{' { '}' } else { ']' }
                     ),
-                    None => help_for(&message),
+                    None => value_help.unwrap_or_else(|| help_for(&message)),
                 };
                 (message, help)
             }
@@ -102,6 +147,313 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
             .at(&source.text, position, width)
             .with_help(help)
     })
+}
+
+/// For a parser error about a tab, the tab itself: the parser reports where the value it was
+/// reading began (often the line above), so look from the start of that line for the first tab
+/// in a line's indentation, else the first tab at all.
+fn tab_at_or_after(text: &str, reported: Position) -> Option<Position> {
+    if !reported.is_known() {
+        return None;
+    }
+    let lines = || {
+        text.lines()
+            .enumerate()
+            .skip(reported.line as usize - 1)
+            .map(|(index, line)| (clamp(index as u64 + 1), line))
+    };
+    let in_indent = lines().find_map(|(line, text)| {
+        let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
+        text[..indent].find('\t').map(|column| Position {
+            line,
+            column: clamp(column as u64 + 1),
+        })
+    });
+    in_indent.or_else(|| {
+        lines().find_map(|(line, text)| {
+            text.chars().position(|c| c == '\t').map(|column| Position {
+                line,
+                column: clamp(column as u64 + 1),
+            })
+        })
+    })
+}
+
+/// The key whose value starts at `position` (`tier` for `    tier: [x]`, `open_weight` for
+/// `{open_weight: 1}`), read from the source line.
+fn key_before(text: &str, position: Position) -> Option<String> {
+    if !position.is_known() {
+        return None;
+    }
+    let line = text.lines().nth(position.line as usize - 1)?;
+    let column = (position.column as usize).saturating_sub(1);
+    let mut before: String = line.chars().take(column).collect();
+    // A missing value is reported at the colon itself (`baseline:` with nothing after it).
+    if line.chars().nth(column) == Some(':') {
+        before.push(':');
+    }
+    let before = before.trim_end().strip_suffix(':')?;
+    let key = before
+        .rsplit([' ', '{', ',', '-', '\t'])
+        .next()?
+        .trim_matches(['"', '\'']);
+    (!key.is_empty()).then(|| key.to_string())
+}
+
+/// The allowed values of each key that takes one word from a fixed list, read from the types
+/// themselves so a new variant shows up here without an edit.
+fn allowed_values(key: &str) -> Option<&'static [&'static str]> {
+    use crate::model::catalogue::{Deployment, ModelClass};
+    use crate::model::scenario::{DataClass, PriceMode, ServiceTier};
+    Some(match key {
+        "tier" => variants::<ServiceTier>(),
+        "data_class" => variants::<DataClass>(),
+        "prices" => variants::<PriceMode>(),
+        "class" => variants::<ModelClass>(),
+        "deployment" => variants::<Deployment>(),
+        "human_review" => variants::<super::rules::HumanReview>(),
+        "distribution" => variants::<super::quality::RawDistribution>(),
+        _ => return None,
+    })
+}
+
+/// The variant names serde would accept for the unit enum `T`.
+fn variants<T: DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::value::Error;
+    use serde::de::{Error as _, Visitor};
+    use std::cell::Cell;
+
+    struct Capture<'a>(&'a Cell<&'static [&'static str]>);
+
+    impl<'de> Deserializer<'de> for Capture<'_> {
+        type Error = Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
+            Err(Error::custom("not an enum"))
+        }
+
+        fn deserialize_enum<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            variants: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Error> {
+            self.0.set(variants);
+            Err(Error::custom("captured"))
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier
+            ignored_any
+        }
+    }
+
+    let found = Cell::new(&[][..]);
+    let _ = T::deserialize(Capture(&found));
+    found.get()
+}
+
+/// Generic parser messages about one value, said in the file's terms: which key, and what it
+/// takes. Returns the message and, when there is a better one than the generic help, the help.
+fn plain_value_message(message: &str, key: Option<String>) -> (String, Option<String>) {
+    let one_of = |values: &[&str]| format!("write one of: {}", values.join(", "));
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        if let Some((_, expected)) = rest.split_once("expected one of ") {
+            let values: Vec<&str> = expected
+                .split(',')
+                .map(|v| v.trim().trim_matches('`'))
+                .collect();
+            return (message.to_string(), Some(one_of(&values)));
+        }
+    }
+    if message == "reference to unknown value" {
+        return (
+            "an alias (`*name`) refers to no anchor (`&name`) defined before it".to_string(),
+            Some(
+                "define the anchor with `&name` above the alias, or write the value out"
+                    .to_string(),
+            ),
+        );
+    }
+    let Some(key) = key else {
+        if message.starts_with("null is not allowed") {
+            return (
+                "a value is missing here".to_string(),
+                Some(
+                    "write a value after the colon, or remove the key if it is optional"
+                        .to_string(),
+                ),
+            );
+        }
+        return (message.to_string(), None);
+    };
+    if message.contains("externally tagged enum") {
+        let help = allowed_values(&key).map(one_of);
+        return (
+            format!("`{key}` takes one value here, not a list or mapping"),
+            help.or_else(|| Some("write a single word after the key".to_string())),
+        );
+    }
+    if message == "invalid boolean" {
+        return (
+            format!("`{key}` takes true or false"),
+            Some("write `true` or `false`".to_string()),
+        );
+    }
+    if message.starts_with("null is not allowed") {
+        let help = match allowed_values(&key) {
+            Some(values) => one_of(values),
+            None => {
+                "write a value after the colon, or remove the key if it is optional".to_string()
+            }
+        };
+        return (format!("`{key}` has no value"), Some(help));
+    }
+    if let Some((_, expected)) = message.split_once(", expected ") {
+        return (
+            message.to_string(),
+            Some(format!("`{key}` takes {expected}")),
+        );
+    }
+    (message.to_string(), None)
+}
+
+/// The first key written with no value (`cache_hit_rate:` and nothing after it, `~` or
+/// `null`). Serde reads such a key as absent, so a forgotten number would silently become the
+/// default (a cache-hit rate of 0, internal data): the loader refuses it instead.
+fn first_empty_value(text: &str, options: serde_saphyr::Options) -> Option<(String, Position)> {
+    use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    /// What a walk over one value found: whether it is null, and the first empty key inside.
+    struct Scan {
+        null: bool,
+        empty: Option<(String, Position)>,
+    }
+
+    /// A mapping key as text, whatever scalar it is written as; `None` for a complex key.
+    struct Key(Option<String>);
+
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct KeyVisitor;
+            impl<'de> Visitor<'de> for KeyVisitor {
+                type Value = Key;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Key, E> {
+                    Ok(Key(Some(text.to_string())))
+                }
+                fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Key, E> {
+                    Ok(Key(Some(value.to_string())))
+                }
+                fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Key, E> {
+                    Ok(Key(Some(value.to_string())))
+                }
+                fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<Key, E> {
+                    Ok(Key(Some(value.to_string())))
+                }
+                fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Key, E> {
+                    Ok(Key(Some(value.to_string())))
+                }
+                fn visit_unit<E: serde::de::Error>(self) -> Result<Key, E> {
+                    Ok(Key(None))
+                }
+                fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Key, S::Error> {
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(Key(None))
+                }
+                fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Key, M::Error> {
+                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(Key(None))
+                }
+            }
+            deserializer.deserialize_any(KeyVisitor)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Scan {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct ScanVisitor;
+            impl<'de> Visitor<'de> for ScanVisitor {
+                type Value = Scan;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("any value")
+                }
+                fn visit_unit<E: serde::de::Error>(self) -> Result<Scan, E> {
+                    Ok(Scan {
+                        null: true,
+                        empty: None,
+                    })
+                }
+                fn visit_none<E: serde::de::Error>(self) -> Result<Scan, E> {
+                    self.visit_unit()
+                }
+                fn visit_some<D: Deserializer<'de>>(self, inner: D) -> Result<Scan, D::Error> {
+                    Scan::deserialize(inner)
+                }
+                fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Scan, E> {
+                    Ok(Scan {
+                        null: false,
+                        empty: None,
+                    })
+                }
+                fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_i128<E: serde::de::Error>(self, _: i128) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_u128<E: serde::de::Error>(self, _: u128) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<Scan, E> {
+                    self.visit_bool(false)
+                }
+                fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Scan, S::Error> {
+                    let mut empty = None;
+                    while let Some(item) = seq.next_element::<Scan>()? {
+                        empty = empty.or(item.empty);
+                    }
+                    Ok(Scan { null: false, empty })
+                }
+                fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Scan, M::Error> {
+                    let mut empty = None;
+                    while let Some(key) = map.next_key::<serde_saphyr::Spanned<Key>>()? {
+                        let value = map.next_value::<Scan>()?;
+                        let here = match (&key.value.0, value.null) {
+                            (Some(name), true) => Some((
+                                name.clone(),
+                                Position {
+                                    line: clamp(key.referenced.line()),
+                                    column: clamp(key.referenced.column()),
+                                },
+                            )),
+                            _ => None,
+                        };
+                        empty = empty.or(here).or(value.empty);
+                    }
+                    Ok(Scan { null: false, empty })
+                }
+            }
+            deserializer.deserialize_any(ScanVisitor)
+        }
+    }
+
+    serde_saphyr::from_str_with_options::<Scan>(text, options)
+        .ok()?
+        .empty
 }
 
 /// Why a file holds no YAML document, if it holds none: nothing at all, or only comments.
@@ -241,7 +593,7 @@ fn help_for(message: &str) -> String {
             .to_string()
     } else if message.contains("missing field") {
         "add the missing key".to_string()
-    } else if message.contains("duplicate") {
+    } else if message.contains("duplicate mapping key") || message.contains("duplicate field") {
         "each key may appear once in a mapping; remove or rename the repeated one".to_string()
     } else if message.starts_with("expected a single value") {
         "this key takes one value, e.g. `name: chat`; compare with scenarios/seed.yaml and pricing/"
@@ -322,6 +674,52 @@ mod tests {
         assert!(error_of(&anchors)
             .message
             .contains("more than 1000 anchors"));
+    }
+
+    #[test]
+    fn a_key_with_no_value_is_refused_at_the_key() {
+        let error = error_of("a: 1\nb:\n  c: ~\n");
+        assert_eq!(error.message, "`c` has no value");
+        assert_eq!(error.position, Position { line: 3, column: 3 });
+        assert!(parse::<serde::de::IgnoredAny>(&SourceFile::new(
+            "t.yaml",
+            "a: {b: [1, {c: d}]}\n"
+        ))
+        .is_ok());
+    }
+
+    #[test]
+    fn a_tab_error_points_at_the_tab() {
+        let error = error_of("a:\n  b: 1\n\tc: 2\n");
+        assert_eq!(error.position, Position { line: 3, column: 1 }, "{error}");
+        assert!(error.message.contains("a tab"), "{error}");
+    }
+
+    #[test]
+    fn one_word_keys_list_their_values_from_the_types() {
+        assert_eq!(
+            variants::<crate::model::scenario::ServiceTier>(),
+            ["standard", "flex", "priority"]
+        );
+        assert_eq!(
+            allowed_values("deployment"),
+            Some(&["hosted", "self-hosted"][..])
+        );
+        assert_eq!(
+            key_before(
+                "  x: {open_weight: 1}\n",
+                Position {
+                    line: 1,
+                    column: 20
+                }
+            )
+            .as_deref(),
+            Some("open_weight")
+        );
+        assert_eq!(
+            key_before("baseline:\n", Position { line: 1, column: 9 }).as_deref(),
+            Some("baseline")
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub struct Case {
     args: Vec<String>,
     code: i32,
     mentions: Vec<String>,
+    reports: Vec<String>,
     may_create: Vec<String>,
     stdin: Option<Vec<u8>>,
     special: Vec<Special>,
@@ -52,6 +53,7 @@ impl Case {
             args: args.iter().map(|arg| arg.to_string()).collect(),
             code: 2,
             mentions: Vec::new(),
+            reports: Vec::new(),
             may_create: Vec::new(),
             stdin: None,
             special: Vec::new(),
@@ -114,6 +116,12 @@ impl Case {
     /// Standard error must contain `text` (a `file:line:col`, a flag, the offending value).
     pub fn mentions(mut self, text: &str) -> Case {
         self.mentions.push(text.to_string());
+        self
+    }
+
+    /// Standard output must contain `text`: for `validate`, whose findings are its report.
+    pub fn reports(mut self, text: &str) -> Case {
+        self.reports.push(text.to_string());
         self
     }
 
@@ -194,6 +202,12 @@ impl Case {
             assert!(
                 stderr.contains(mention.as_str()),
                 "stderr should mention {mention:?}\n{context}"
+            );
+        }
+        for report in &self.reports {
+            assert!(
+                stdout.contains(report.as_str()),
+                "stdout should contain {report:?}\n{context}"
             );
         }
 
