@@ -329,18 +329,18 @@ fn workload_workflow(
         .chain(chain.fallback.iter().map(String::as_str))
         .collect();
 
-    let mut unconditional = Vec::with_capacity(models.len());
-    for model in &models {
-        let index =
-            quality
-                .pass_rate_index(model, workload)
-                .ok_or_else(|| QualityError::NoPassRate {
-                    model: model.to_string(),
-                    workload: workload.name.clone(),
-                })?;
-        unconditional.push(index);
+    let mut rates = Vec::with_capacity(models.len());
+    for (step, model) in models.iter().enumerate() {
+        let step_rates = quality.step_rates(&models, step, workload).ok_or_else(|| {
+            QualityError::NoPassRate {
+                model: model.to_string(),
+                workload: workload.name.clone(),
+            }
+        })?;
+        rates.push(step_rates);
     }
-    let tracked = quality.tracked_steps(&models, workload);
+    let unconditional: Vec<usize> = rates.iter().map(|r| r.unconditional).collect();
+    let tracked = rates.iter().fold(0, |mask, r| mask | r.depends_on());
     if tracked.count_ones() as usize > MAX_CONDITIONS {
         return Err(QualityError::TooManyConditions {
             workload: workload.name.clone(),
@@ -360,8 +360,8 @@ fn workload_workflow(
         scale,
         tracked,
         |step, history| {
-            let index = quality
-                .pass_rate_given(&models, step, workload, history)
+            let index = rates[step]
+                .pick(history)
                 .map_err(
                     |AmbiguousRates(first, second)| QualityError::AmbiguousPassRate {
                         model: models[step].to_string(),
@@ -369,8 +369,7 @@ fn workload_workflow(
                         first: quality.pass_rates[first].given.clone(),
                         second: quality.pass_rates[second].given.clone(),
                     },
-                )?
-                .unwrap_or(unconditional[step]);
+                )?;
             if index != unconditional[step] {
                 given_rates[step].push((history, index));
             }
@@ -637,6 +636,9 @@ pub fn walk_chain<E>(
         let mut mass = StepMass::default();
         next.clear();
         for &(history, reach) in &patterns {
+            if reach.is_zero() {
+                continue;
+            }
             let good = chance(step, history)?.good(reach);
             let bad = reach - good;
             let accepted_good = good * keep_good;

@@ -712,11 +712,14 @@ fn check_conditions(
                     continue;
                 }
                 for step in 1..models.len() {
-                    let earlier = tracked & ((1u64 << step.min(63)) - 1);
-                    for history in histories(earlier) {
-                        if let Err(AmbiguousRates(first, second)) =
-                            quality.pass_rate_given(&models, step, workload, history)
-                        {
+                    let Some(rates) = quality.step_rates(&models, step, workload) else {
+                        continue;
+                    };
+                    if rates.conditional.len() < 2 {
+                        continue;
+                    }
+                    for history in histories(rates.depends_on()) {
+                        if let Err(AmbiguousRates(first, second)) = rates.pick(history) {
                             ok = false;
                             if !reported.insert((first.min(second), first.max(second))) {
                                 continue;
