@@ -324,7 +324,6 @@ fn workload_workflow(
             policy: policy.name.clone(),
             workload: workload.name.clone(),
         })?;
-    let context = retry_context_workload(workload, shape);
     let models: Vec<&str> = std::iter::once(target.model.as_str())
         .chain(chain.fallback.iter().map(String::as_str))
         .collect();
@@ -377,16 +376,9 @@ fn workload_workflow(
         },
     )?;
 
+    let full_costs = chain_step_costs(market, workload, target, chain)?;
     let mut steps = Vec::new();
-    for (index, model) in models.iter().enumerate() {
-        let step_target = Target {
-            model: model.to_string(),
-            ..target.clone()
-        };
-        let mut full_cost = cost_of(market, workload, &step_target)?;
-        if index > 0 && !chain.retry_context.is_zero() {
-            full_cost += chain.retry_context * cost_of(market, &context, &step_target)?;
-        }
+    for (index, (model, full_cost)) in models.iter().zip(full_costs).enumerate() {
         let seconds = market
             .catalogue
             .model(model)
@@ -466,6 +458,37 @@ fn workload_workflow(
         latency_target: quality.latency_targets.get(&workload.name).copied(),
         steps,
     })
+}
+
+/// The month's cost of each model step of `chain` if every request of `workload` ran it: the
+/// route's model on the first attempt, then each fallback model on a retry whose input adds
+/// `retry_context` × the failed answer's output tokens (billed as uncached input).
+pub fn chain_step_costs(
+    market: Market,
+    workload: &Workload,
+    target: &Target,
+    chain: &Chain,
+) -> Result<Vec<Decimal>, QualityError> {
+    let shape = workload
+        .shape
+        .as_ref()
+        .ok_or_else(|| QualityError::NoRequests(workload.name.clone()))?;
+    let context = retry_context_workload(workload, shape);
+    let models =
+        std::iter::once(target.model.as_str()).chain(chain.fallback.iter().map(String::as_str));
+    let mut costs = Vec::new();
+    for (index, model) in models.enumerate() {
+        let step_target = Target {
+            model: model.to_string(),
+            ..target.clone()
+        };
+        let mut full_cost = cost_of(market, workload, &step_target)?;
+        if index > 0 && !chain.retry_context.is_zero() {
+            full_cost += chain.retry_context * cost_of(market, &context, &step_target)?;
+        }
+        costs.push(full_cost);
+    }
+    Ok(costs)
 }
 
 /// How likely a step's answer is correct: `passes` out of `total`. A rate r is r out of 1, a
