@@ -4,8 +4,8 @@
 //! - the requests' summed shadow expectation (engine::shadow) equals, exactly, the scenario's
 //!   closed form when its pass rates are the same requests' counts — unconditional `evals:`
 //!   for each model, and `given:` entries for every pattern of earlier outcomes;
-//! - the aggregate's independence prediction equals, exactly, the closed form with only the
-//!   unconditional counts.
+//! - the aggregate's independence prediction costs exactly what the closed form with only the
+//!   unconditional counts does (its shares agree to 25 digits).
 
 use std::collections::BTreeMap;
 
@@ -162,11 +162,18 @@ proptest! {
         prop_assert_eq!(replayed.failed / n, exact.failed_rate);
         prop_assert!(aggregate.assumed().is_empty());
 
+        // The independence prediction costs exactly what the closed form does; its shares
+        // go through × requests ÷ requests, so they agree to 25 digits.
         let predicted = aggregate.independence();
         prop_assert_eq!(predicted.cost, independent.expected_cost);
-        prop_assert_eq!(predicted.success_rate(), independent.success_rate);
-        prop_assert_eq!(predicted.rework_rate(), independent.rework_rate);
-        prop_assert_eq!(predicted.escalation_rate(), independent.escalation_rate);
         prop_assert_eq!(predicted.human_cost, independent.human_cost);
+        let close = |a: Decimal, b: Decimal| (a - b).abs() <= Decimal::new(1, 25);
+        prop_assert!(close(predicted.success_rate(), independent.success_rate));
+        prop_assert!(close(predicted.rework_rate(), independent.rework_rate));
+        prop_assert!(close(predicted.escalation_rate(), independent.escalation_rate));
+        // Correlated outcomes make the prediction differ; it must not be the replay itself.
+        if exact.success_rate != independent.success_rate {
+            prop_assert_ne!(predicted.success_rate(), replayed.success_rate());
+        }
     }
 }

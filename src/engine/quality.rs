@@ -346,11 +346,22 @@ fn workload_workflow(
             policy: policy.name.clone(),
         });
     }
-    // Counts behind the first step's rate set the walk's unit, so that rates counted from the
-    // same requests (`evals:` and `given:` entries emitted from a log) multiply back to counts.
+    // With conditional rates, eval counts stay counts and the first step's count sets the
+    // walk's unit, so that rates counted from the same requests (`evals:` and `given:` entries
+    // emitted from a log) multiply back to exact counts. Without them the rates are used as
+    // loaded, with no division per step: the independence formula's arithmetic, unchanged.
+    let counts = quality.has_conditions();
     let scale = match quality.pass_rates[unconditional[0]].evals {
-        Some(evals) => Decimal::from(evals.total),
-        None => Decimal::ONE,
+        Some(evals) if counts => Decimal::from(evals.total),
+        _ => Decimal::ONE,
+    };
+    let chance = |index: usize| {
+        let rate = &quality.pass_rates[index];
+        if counts {
+            Chance::of(rate)
+        } else {
+            Chance::rate(rate.rate)
+        }
     };
     let mut given_rates: Vec<Vec<(History, usize)>> = vec![Vec::new(); models.len()];
     let walk = walk_chain(
@@ -372,7 +383,7 @@ fn workload_workflow(
             if index != unconditional[step] {
                 given_rates[step].push((history, index));
             }
-            Ok::<_, QualityError>(Chance::of(&quality.pass_rates[index]))
+            Ok::<_, QualityError>(chance(index))
         },
     )?;
 

@@ -428,17 +428,26 @@ impl ShadowAggregate {
 
     /// What the independence formula predicts for these requests from their marginal pass
     /// rates: every request reaches step k with the same probability r_k, so the expected cost
-    /// is Σ_k r_k × (Σ of the step's cost over the requests).
+    /// is Σ_k r_k × (Σ of the step's cost over the requests). The arithmetic is the closed
+    /// form's for a scenario with these rates and no `given:` entries, so `compare` on such a
+    /// scenario prints the same expected cost.
     pub fn independence(&self) -> ShadowTotals {
         let requests = self.totals.requests;
         if requests == 0 {
             return ShadowTotals::default();
         }
-        let rates = self.marginal_pass_rates();
-        let scale = Decimal::from(requests);
-        let walk = walk_chain(rates.len(), self.chain.validator, scale, 0, |step, _| {
-            Ok::<_, ShadowError>(rates[step])
-        });
+        let rates: Vec<Chance> = self
+            .marginal_pass_rates()
+            .into_iter()
+            .map(|chance| Chance::rate(chance.passes / chance.total))
+            .collect();
+        let walk = walk_chain(
+            rates.len(),
+            self.chain.validator,
+            Decimal::ONE,
+            0,
+            |step, _| Ok::<_, ShadowError>(rates[step]),
+        );
         let Ok(walk) = walk else {
             return ShadowTotals::default();
         };
@@ -449,15 +458,15 @@ impl ShadowAggregate {
             outcome.escalation,
             self.human_cost,
         );
-        // The walk's unit is one request, so its masses are already counts.
+        let n = Decimal::from(requests);
         ShadowTotals {
             requests,
             cost,
-            successes: outcome.success,
-            accepted_bad: outcome.accepted_bad,
-            failed: outcome.failed,
-            reworked: outcome.rework,
-            escalated: outcome.escalation,
+            successes: outcome.success * n,
+            accepted_bad: outcome.accepted_bad * n,
+            failed: outcome.failed * n,
+            reworked: outcome.rework * n,
+            escalated: outcome.escalation * n,
             human_cost,
         }
     }
