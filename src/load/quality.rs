@@ -1,6 +1,7 @@
 //! The quality-aware parts of scenario and price files: their YAML shape and validation.
 //!
-//! Scenarios gain a `quality:` section (pass rates per model × task or workload, validator error
+//! Scenarios gain a `quality:` section (pass rates per model × task or workload, optionally
+//! conditional on earlier chain models' true outcomes with `given:`, validator error
 //! rates, the share of a failed answer sent back as context, reviewer sign-off per data class,
 //! latency targets), an `uncertainty:` section (volume spread for `simulate`), and a `fallback:`
 //! list on routes. Price files gain `humans:` (reviewers: cost per item or hourly rate × minutes,

@@ -5,6 +5,10 @@
 //! how much a month's volume can vary. The loader guarantees what these types do not spell out:
 //! every named model and reviewer exists, chains never loop, every rate lies in 0–1, every
 //! routed model has a pass rate for the work it gets, and every workload gives `requests`.
+//! A pass rate may be conditional on earlier chain models' true outcomes (`given:`); the
+//! loader also guarantees that each such rate sits beside an unconditional one of the same
+//! scope, that no chain step depends on more than [`MAX_CONDITIONS`] earlier outcomes, and
+//! that no pattern of earlier outcomes is matched by two rates with as many conditions.
 
 use std::collections::BTreeMap;
 
