@@ -124,24 +124,6 @@ pub fn extend_document(document: &mut Document, workflow: &WorkflowEvaluation) {
         "cost per call is the first attempt's cost per request, what a per-call price list suggests; batch traffic counts as 24 h of latency".to_string(),
     ];
     items.extend(broken);
-    for policy in &workflow.policies {
-        for flow in &policy.workloads {
-            let conditional: Vec<&str> = flow
-                .steps
-                .iter()
-                .filter(|step| !step.given_rates.is_empty())
-                .map(|step| step.name.as_str())
-                .collect();
-            if !conditional.is_empty() {
-                items.push(format!(
-                    "policy '{}' on '{}': pass rates of {} conditional on earlier answers (`given:`), followed pattern by pattern",
-                    policy.policy,
-                    flow.workload,
-                    conditional.join(", ")
-                ));
-            }
-        }
-    }
     items.extend(
         workflow
             .missing_latency
