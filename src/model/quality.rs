@@ -5,6 +5,10 @@
 //! how much a month's volume can vary. The loader guarantees what these types do not spell out:
 //! every named model and reviewer exists, chains never loop, every rate lies in 0–1, every
 //! routed model has a pass rate for the work it gets, and every workload gives `requests`.
+//! A pass rate may be conditional on earlier chain models' true outcomes (`given:`); the
+//! loader also guarantees that each such rate sits beside an unconditional one of the same
+//! scope, that no chain step depends on more than [`MAX_CONDITIONS`] earlier outcomes, and
+//! that no pattern of earlier outcomes is matched by two rates with as many conditions.
 
 use std::collections::BTreeMap;
 
@@ -62,7 +66,116 @@ pub struct PassRate {
     pub rate: Decimal,
     /// Present when the rate came from eval counts; the simulation draws from Beta(passes, fails).
     pub evals: Option<Evals>,
+    /// The true outcomes of earlier chain models this rate is conditional on (model → answered
+    /// correctly); empty for the unconditional rate. Models fail together more often than
+    /// independence predicts, so a cascade's later steps see the harder requests.
+    pub given: BTreeMap<String, bool>,
 }
+
+/// The most conditions a pass rate of one chain step may depend on: the closed form tracks
+/// 2^n patterns of earlier outcomes per step.
+pub const MAX_CONDITIONS: usize = 16;
+
+/// The true outcomes of a chain's earlier model steps: bit k of `known` says whether step k's
+/// outcome is tracked, bit k of `passed` whether its answer was correct. Steps past 64 are
+/// never tracked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct History {
+    pub known: u64,
+    pub passed: u64,
+}
+
+impl History {
+    /// This history with step `step`'s outcome recorded.
+    pub fn with(self, step: usize, passed: bool) -> History {
+        if step >= 64 {
+            return self;
+        }
+        let bit = 1u64 << step;
+        History {
+            known: self.known | bit,
+            passed: if passed {
+                self.passed | bit
+            } else {
+                self.passed & !bit
+            },
+        }
+    }
+
+    /// Step `step`'s outcome, when tracked.
+    pub fn outcome(self, step: usize) -> Option<bool> {
+        if step >= 64 || self.known & (1u64 << step) == 0 {
+            return None;
+        }
+        Some(self.passed & (1u64 << step) != 0)
+    }
+}
+
+/// `given: {a: fail, b: pass}` as written in a scenario.
+pub fn show_given(given: &BTreeMap<String, bool>) -> String {
+    let parts: Vec<String> = given
+        .iter()
+        .map(|(model, passed)| format!("{model}: {}", if *passed { "pass" } else { "fail" }))
+        .collect();
+    format!("given: {{{}}}", parts.join(", "))
+}
+
+/// One conditional rate of a chain step: it applies when the earlier steps in `mask` had the
+/// outcomes in `passed`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Condition {
+    pub index: usize,
+    pub mask: u64,
+    pub passed: u64,
+}
+
+/// The rates one chain step can use: its unconditional rate and its conditional ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepRates {
+    pub unconditional: usize,
+    pub conditional: Vec<Condition>,
+}
+
+impl StepRates {
+    /// The rate for requests with the earlier outcomes `history`: the conditional rate with
+    /// the most conditions that all hold (an untracked outcome holds no condition), else the
+    /// unconditional one; two with as many conditions is ambiguous.
+    pub fn pick(&self, history: History) -> Result<usize, AmbiguousRates> {
+        let mut best: Option<&Condition> = None;
+        let mut tie: Option<&Condition> = None;
+        for condition in &self.conditional {
+            let holds = history.known & condition.mask == condition.mask
+                && history.passed & condition.mask == condition.passed;
+            if !holds {
+                continue;
+            }
+            let count = condition.mask.count_ones();
+            match best.map(|current| current.mask.count_ones()) {
+                Some(held) if count < held => {}
+                Some(held) if count == held => tie = Some(condition),
+                _ => {
+                    best = Some(condition);
+                    tie = None;
+                }
+            }
+        }
+        match (best, tie) {
+            (Some(first), Some(second)) => Err(AmbiguousRates(first.index, second.index)),
+            (Some(best), None) => Ok(best.index),
+            (None, _) => Ok(self.unconditional),
+        }
+    }
+
+    /// The earlier steps whose outcomes these rates depend on.
+    pub fn depends_on(&self) -> u64 {
+        self.conditional.iter().fold(0, |mask, c| mask | c.mask)
+    }
+}
+
+/// Two conditional pass rates that match the same pattern of earlier outcomes with the same
+/// number of conditions: indexes into `Quality::pass_rates`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AmbiguousRates(pub usize, pub usize);
 
 /// How often the validator is wrong: accepting a bad answer, or rejecting a good one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -102,18 +215,111 @@ pub struct Quality {
 }
 
 impl Quality {
-    /// The pass rate of `model` on `workload`: one given for the workload, else for its task.
+    /// The unconditional pass rate of `model` on `workload`: one given for the workload, else
+    /// for its task.
     pub fn pass_rate(&self, model: &str, workload: &Workload) -> Option<&PassRate> {
         let by_workload = PassScope::Workload(workload.name.clone());
+        let unconditional =
+            |rate: &&PassRate, scope: &PassScope| rate.model == model && &rate.scope == scope;
         self.pass_rates
             .iter()
-            .find(|rate| rate.model == model && rate.scope == by_workload)
+            .filter(|rate| rate.given.is_empty())
+            .find(|rate| unconditional(rate, &by_workload))
             .or_else(|| {
                 let task = PassScope::Task(workload.task.clone()?);
                 self.pass_rates
                     .iter()
-                    .find(|rate| rate.model == model && rate.scope == task)
+                    .filter(|rate| rate.given.is_empty())
+                    .find(|rate| unconditional(rate, &task))
             })
+    }
+
+    /// Whether any pass rate is conditional (`given:`); without one every chain is walked as
+    /// a single pattern, as the independence formula does.
+    pub fn has_conditions(&self) -> bool {
+        self.pass_rates.iter().any(|rate| !rate.given.is_empty())
+    }
+
+    /// The conditional pass rates of `model` on `workload`, in the scope of its unconditional
+    /// rate (a conditional rate refines the rate it sits beside): indexes into `pass_rates`.
+    pub fn conditional_rates(&self, model: &str, workload: &Workload) -> Vec<usize> {
+        let Some(base) = self.pass_rate(model, workload) else {
+            return Vec::new();
+        };
+        self.pass_rates
+            .iter()
+            .enumerate()
+            .filter(|(_, rate)| {
+                rate.model == model && rate.scope == base.scope && !rate.given.is_empty()
+            })
+            .map(|(index, _)| index)
+            .collect()
+    }
+
+    /// The rates the chain step `models[step]` can use on `workload`, with each conditional
+    /// rate's conditions as bit masks over the chain's steps. A condition on a model that is
+    /// not earlier in the chain can never hold, so such a rate is left out. `None` when the
+    /// model has no pass rate at all.
+    pub fn step_rates(
+        &self,
+        models: &[&str],
+        step: usize,
+        workload: &Workload,
+    ) -> Option<StepRates> {
+        let model = models[step];
+        let unconditional = self.pass_rate_index(model, workload)?;
+        let mut conditional = Vec::new();
+        if self.has_conditions() {
+            'rates: for index in self.conditional_rates(model, workload) {
+                let mut condition = Condition {
+                    index,
+                    ..Condition::default()
+                };
+                for (name, &passed) in &self.pass_rates[index].given {
+                    match models[..step].iter().position(|earlier| earlier == name) {
+                        Some(earlier) if earlier < 64 => {
+                            condition.mask |= 1u64 << earlier;
+                            if passed {
+                                condition.passed |= 1u64 << earlier;
+                            }
+                        }
+                        _ => continue 'rates,
+                    }
+                }
+                conditional.push(condition);
+            }
+        }
+        Some(StepRates {
+            unconditional,
+            conditional,
+        })
+    }
+
+    /// The pass rate of the chain step `models[step]` on `workload` when the earlier steps'
+    /// true outcomes are `history` (see [`StepRates::pick`]). `Ok(None)` when the model has no
+    /// pass rate at all.
+    pub fn pass_rate_given(
+        &self,
+        models: &[&str],
+        step: usize,
+        workload: &Workload,
+        history: History,
+    ) -> Result<Option<usize>, AmbiguousRates> {
+        match self.step_rates(models, step, workload) {
+            Some(rates) => rates.pick(history).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Which of a chain's model steps have outcomes that a later step's pass rate depends on,
+    /// as a bit mask by step (the steps whose patterns the closed form must keep apart).
+    pub fn tracked_steps(&self, models: &[&str], workload: &Workload) -> u64 {
+        if !self.has_conditions() {
+            return 0;
+        }
+        (0..models.len())
+            .filter_map(|step| self.step_rates(models, step, workload))
+            .fold(0, |mask, rates| mask | rates.depends_on())
     }
 
     /// Index of [`Quality::pass_rate`] in `pass_rates`.
@@ -177,5 +383,74 @@ pub fn route_index(policy: &Policy, workload: &Workload) -> Option<Option<usize>
     {
         Some(index) => Some(Some(index)),
         None => policy.default.as_ref().map(|_| None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn condition(index: usize, conditions: &[(usize, bool)]) -> Condition {
+        let mut condition = Condition {
+            index,
+            ..Condition::default()
+        };
+        for &(step, passed) in conditions {
+            condition.mask |= 1 << step;
+            if passed {
+                condition.passed |= 1 << step;
+            }
+        }
+        condition
+    }
+
+    fn history(outcomes: &[(usize, bool)]) -> History {
+        outcomes
+            .iter()
+            .fold(History::default(), |h, &(step, passed)| {
+                h.with(step, passed)
+            })
+    }
+
+    #[test]
+    fn the_most_specific_rate_whose_conditions_hold_wins() {
+        // Step 2 of a chain: 0 is the unconditional rate; 1 given step 0 failed; 2 given
+        // steps 0 and 1 failed; 3 given step 1 failed.
+        let rates = StepRates {
+            unconditional: 0,
+            conditional: vec![
+                condition(1, &[(0, false)]),
+                condition(2, &[(0, false), (1, false)]),
+                condition(3, &[(1, false)]),
+            ],
+        };
+        assert_eq!(rates.pick(history(&[(0, false), (1, false)])), Ok(2));
+        assert_eq!(rates.pick(history(&[(0, false), (1, true)])), Ok(1));
+        assert_eq!(rates.pick(history(&[(0, true), (1, false)])), Ok(3));
+        assert_eq!(rates.pick(history(&[(0, true), (1, true)])), Ok(0));
+        // An untracked outcome holds no condition.
+        assert_eq!(rates.pick(history(&[(1, true)])), Ok(0));
+        assert_eq!(rates.depends_on(), 0b11);
+        // Without the rate for both failing, the two single conditions tie, in any order.
+        for order in [[0, 2], [2, 0]] {
+            let conditional = order.iter().map(|&i| rates.conditional[i]).collect();
+            let tied = StepRates {
+                unconditional: 0,
+                conditional,
+            };
+            let picked = tied.pick(history(&[(0, false), (1, false)]));
+            assert!(matches!(picked, Err(AmbiguousRates(_, _))), "{picked:?}");
+        }
+    }
+
+    #[test]
+    fn histories_record_outcomes_by_step() {
+        let h = History::default().with(0, false).with(3, true);
+        assert_eq!(h.outcome(0), Some(false));
+        assert_eq!(h.outcome(3), Some(true));
+        assert_eq!(h.outcome(1), None);
+        assert_eq!(h.with(3, false).outcome(3), Some(false));
+        assert_eq!(h.with(64, true), h);
+        assert_eq!(h.outcome(70), None);
     }
 }
