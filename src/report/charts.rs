@@ -121,11 +121,11 @@ pub fn stacked_bars(categories: &[String], series: &[(String, Vec<Decimal>)]) ->
             .build_cartesian_2d(0.0..max, (0..rows as i32).into_segmented())
             .map_err(|e| e.to_string())?;
         let labels = |value: &SegmentValue<i32>| match value {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => categories
+            SegmentValue::CenterOf(i) => categories
                 .get(from_top(*i as usize, rows) as usize)
                 .map(|name| short(name))
                 .unwrap_or_default(),
-            SegmentValue::Last => String::new(),
+            _ => String::new(),
         };
         chart
             .configure_mesh()
@@ -189,11 +189,11 @@ pub fn tornado(base: Decimal, bars: &[TornadoBar]) -> String {
             .build_cartesian_2d(left..right, (0..rows as i32).into_segmented())
             .map_err(|e| e.to_string())?;
         let labels = |value: &SegmentValue<i32>| match value {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => bars
+            SegmentValue::CenterOf(i) => bars
                 .get(from_top(*i as usize, rows) as usize)
                 .map(|bar| short_path(&bar.label))
                 .unwrap_or_default(),
-            SegmentValue::Last => String::new(),
+            _ => String::new(),
         };
         chart
             .configure_mesh()
@@ -264,7 +264,7 @@ pub fn sweep(path: &str, labels: &[String], series: &[(String, Vec<Decimal>)]) -
             .map_err(|e| e.to_string())?;
         let every = points.div_ceil(10).max(1);
         let x_labels = |value: &SegmentValue<i32>| match value {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) if (*i as usize) % every == 0 => {
+            SegmentValue::CenterOf(i) if (*i as usize) % every == 0 => {
                 labels
                     .get(*i as usize)
                     .map(|label| short(label))
@@ -340,11 +340,11 @@ pub fn spread(bands: &[Spread]) -> String {
             .build_cartesian_2d(min..max, (0..rows as i32).into_segmented())
             .map_err(|e| e.to_string())?;
         let labels = |value: &SegmentValue<i32>| match value {
-            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => bands
+            SegmentValue::CenterOf(i) => bands
                 .get(from_top(*i as usize, rows) as usize)
                 .map(|band| short(&band.label))
                 .unwrap_or_default(),
-            SegmentValue::Last => String::new(),
+            _ => String::new(),
         };
         chart
             .configure_mesh()

@@ -195,10 +195,14 @@ fn month_label(part: &ScenarioReport) -> &'static str {
 fn summary(out: &mut String, part: &ScenarioReport) {
     out.push_str("<section class=\"summary\">\n<h3>Executive summary</h3>\n");
     let baseline = part.baseline();
+    let what = if part.is_expected() {
+        "expected monthly cost, retries and human review included,"
+    } else {
+        "monthly cost"
+    };
     let _ = writeln!(
         out,
-        "<p>Each policy's cost for the {} of work in this scenario, priced at the list and promotional prices in force on {}.</p>",
-        month_label(part),
+        "<p>Each policy's {what} for the work in this scenario, priced at the list and promotional prices in force on {}.</p>",
         show_instant(part.scenario.as_of)
     );
     out.push_str("<div class=\"kpis\">\n");
