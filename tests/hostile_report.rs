@@ -100,7 +100,10 @@ fn hostile_names_are_text_in_xlsx() {
     // Sheet names lose the characters Excel forbids, and stay unique.
     assert_eq!(sheets.len(), 4, "{sheets:?}");
     for sheet in &sheets {
-        assert!(!sheet.contains(['[', ']', ':', '*', '?', '/', '\\']), "{sheet}");
+        assert!(
+            !sheet.contains(['[', ']', ':', '*', '?', '/', '\\']),
+            "{sheet}"
+        );
         assert!(sheet.chars().count() <= 31, "{sheet}");
     }
     // The formula-like policy name is a string on its sheet, never a formula.
@@ -110,7 +113,10 @@ fn hostile_names_are_text_in_xlsx() {
         .expect("a sheet for the formula-named policy")
         .clone();
     let values = book.worksheet_range(&formula_sheet).unwrap();
-    assert_eq!(values.get_value((0, 0)), Some(&Data::String(FORMULA.to_string())));
+    assert_eq!(
+        values.get_value((0, 0)),
+        Some(&Data::String(FORMULA.to_string()))
+    );
     let formulas = book.worksheet_formula(&formula_sheet).unwrap();
     assert!(formulas.get_value((0, 0)).is_none_or(String::is_empty));
     // Wherever a user string sits, it is a string cell, and no formula mentions it.
@@ -192,13 +198,25 @@ fn a_sweep_path_that_names_nothing_is_an_error() {
     .check();
     Case::new(
         "sweep of an unknown model",
-        &["report", "-o", "r.html", "--sweep", "models.gpt-5.6.output=1,2"],
+        &[
+            "report",
+            "-o",
+            "r.html",
+            "--sweep",
+            "models.gpt-5.6.output=1,2",
+        ],
     )
     .mentions("gpt-5.6")
     .check();
     Case::new(
         "sweep without values",
-        &["report", "-o", "r.xlsx", "--sweep", "workloads.*.cache_hit_rate"],
+        &[
+            "report",
+            "-o",
+            "r.xlsx",
+            "--sweep",
+            "workloads.*.cache_hit_rate",
+        ],
     )
     .mentions("workloads.*.cache_hit_rate")
     .check();
@@ -217,9 +235,12 @@ fn an_unknown_sensitivity_policy_is_named() {
 
 #[test]
 fn simulate_needs_a_seed_and_some_trials() {
-    Case::new("simulate without seed", &["report", "-o", "r.html", "--simulate", "100"])
-        .mentions("--seed")
-        .check();
+    Case::new(
+        "simulate without seed",
+        &["report", "-o", "r.html", "--simulate", "100"],
+    )
+    .mentions("--seed")
+    .check();
     Case::new(
         "simulate zero trials",
         &["report", "-o", "r.html", "--simulate", "0", "--seed", "1"],

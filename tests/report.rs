@@ -118,7 +118,13 @@ fn seed_html_reads_as_a_budget_report() {
 #[test]
 fn quality_html_leads_with_the_expected_month_and_shows_the_workflow() {
     let (_dir, path) = report(
-        &["scenarios/cascade-wins.yaml", "--simulate", "500", "--seed", "7"],
+        &[
+            "scenarios/cascade-wins.yaml",
+            "--simulate",
+            "500",
+            "--seed",
+            "7",
+        ],
         "cascade.html",
     );
     let html = read(&path);
@@ -133,13 +139,25 @@ fn quality_html_leads_with_the_expected_month_and_shows_the_workflow() {
 
 #[test]
 fn the_same_inputs_give_the_same_bytes() {
-    let args = ["scenarios/cascade-wins.yaml", "--simulate", "300", "--seed", "2"];
+    let args = [
+        "scenarios/cascade-wins.yaml",
+        "--simulate",
+        "300",
+        "--seed",
+        "2",
+    ];
     let (_a, html_a) = report(&args, "a.html");
     let (_b, html_b) = report(&args, "b.html");
-    assert_eq!(std::fs::read(html_a).unwrap(), std::fs::read(html_b).unwrap());
+    assert_eq!(
+        std::fs::read(html_a).unwrap(),
+        std::fs::read(html_b).unwrap()
+    );
     let (_c, xlsx_a) = report(&["scenarios/document-pipeline.yaml"], "a.xlsx");
     let (_d, xlsx_b) = report(&["scenarios/document-pipeline.yaml"], "b.xlsx");
-    assert_eq!(std::fs::read(xlsx_a).unwrap(), std::fs::read(xlsx_b).unwrap());
+    assert_eq!(
+        std::fs::read(xlsx_a).unwrap(),
+        std::fs::read(xlsx_b).unwrap()
+    );
 }
 
 #[test]
@@ -183,7 +201,10 @@ fn target(names: &[(String, String)], name: &str) -> (String, u32, u32) {
         .unwrap_or_else(|| panic!("no defined name {name}"))
         .1;
     let (sheet, cell) = reference.rsplit_once('!').expect("sheet!cell");
-    let sheet = sheet.trim_start_matches('=').trim_matches('\'').replace("''", "'");
+    let sheet = sheet
+        .trim_start_matches('=')
+        .trim_matches('\'')
+        .replace("''", "'");
     let cell = cell.replace('$', "");
     let split = cell.find(|c: char| c.is_ascii_digit()).unwrap();
     let column = cell[..split]
@@ -200,7 +221,13 @@ fn seed_xlsx_has_inputs_policy_sheets_and_a_summary_of_formulas() {
     let mut book: Xlsx<_> = open_workbook(&path).expect("an XLSX calamine reads");
     assert_eq!(
         book.sheet_names(),
-        ["Summary", "Inputs", "all-gpt-5.5", "mixed-flash", "mixed-pro"]
+        [
+            "Summary",
+            "Inputs",
+            "all-gpt-5.5",
+            "mixed-flash",
+            "mixed-pro"
+        ]
     );
     let names = book.defined_names().to_vec();
     for name in [
@@ -228,14 +255,20 @@ fn seed_xlsx_has_inputs_policy_sheets_and_a_summary_of_formulas() {
             other => panic!("{total}: cached value {other:?}"),
         };
         assert_eq!(cents(cached), exact(policy, "monthly_cost"), "{total}");
-        let formula = formulas.get_value((row, column)).cloned().unwrap_or_default();
+        let formula = formulas
+            .get_value((row, column))
+            .cloned()
+            .unwrap_or_default();
         assert!(formula.starts_with("SUM(J5:J"), "{total}: {formula}");
         // Every line's cost is a formula over tokens, price and discount; its cached value is
         // the engine's line cost.
         let line_formula = formulas.get_value((4, 9)).cloned().unwrap_or_default();
         assert_eq!(line_formula, "G5*H5/1000000*(1-I5)");
         let tokens = formulas.get_value((4, 6)).cloned().unwrap_or_default();
-        assert!(tokens.starts_with("w_repetitive_input_tokens*(1-w_repetitive_cache_hit_rate"), "{tokens}");
+        assert!(
+            tokens.starts_with("w_repetitive_input_tokens*(1-w_repetitive_cache_hit_rate"),
+            "{tokens}"
+        );
         let price = formulas.get_value((4, 7)).cloned().unwrap_or_default();
         assert!(price.starts_with("p_"), "{price}");
     }
@@ -292,12 +325,20 @@ fn every_line_of_every_shipped_scenario_is_a_formula_or_says_why_not() {
                     !price_formula.is_empty() || note.to_string().contains("exact value"),
                     "{scenario}/{name} row {row}: a price neither formula nor explained"
                 );
-                assert!(!formulas.get_value((row, 9)).cloned().unwrap_or_default().is_empty());
+                assert!(!formulas
+                    .get_value((row, 9))
+                    .cloned()
+                    .unwrap_or_default()
+                    .is_empty());
                 if let Some(Data::Float(cost)) = values.get_value((row, 9)) {
                     sum += cost;
                 }
             }
-            assert_eq!(cents(sum), exact(policy, "monthly_cost"), "{scenario}/{name}");
+            assert_eq!(
+                cents(sum),
+                exact(policy, "monthly_cost"),
+                "{scenario}/{name}"
+            );
         }
     }
 }

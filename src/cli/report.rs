@@ -118,7 +118,8 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
         client: args.client.clone(),
         author: args.author.clone(),
     };
-    let report = BudgetReport::build(meta, &scenarios, &catalogue, &options).map_err(report_error)?;
+    let report =
+        BudgetReport::build(meta, &scenarios, &catalogue, &options).map_err(report_error)?;
     let bytes = match format {
         ReportFormat::Html => crate::report::html::render(&report).into_bytes(),
         ReportFormat::Xlsx => crate::report::xlsx::render(&report)?,

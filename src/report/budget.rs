@@ -719,7 +719,8 @@ impl WorkbookModel {
         {
             return index;
         }
-        let given = |value: Option<Decimal>| value.map(RateValue::Given).unwrap_or(RateValue::Input);
+        let given =
+            |value: Option<Decimal>| value.map(RateValue::Given).unwrap_or(RateValue::Input);
         self.rows.push(RateRow {
             model: model.id.clone(),
             list: list.to_string(),

@@ -59,9 +59,7 @@ fn short(label: &str) -> String {
 /// Whole dollars with thousands separators, for axis ticks.
 fn axis_money(value: f64) -> String {
     let rounded = Decimal::from_f64_retain(value.round()).unwrap_or_default();
-    format::money(rounded)
-        .trim_end_matches(".00")
-        .to_string()
+    format::money(rounded).trim_end_matches(".00").to_string()
 }
 
 /// An upper bound with some head room, never zero.
@@ -98,7 +96,10 @@ fn render(height: u32, draw: impl FnOnce(&Area) -> Result<(), String>) -> String
             .and_then(|()| area.present().map_err(|e| e.to_string()));
         if let Err(error) = outcome {
             // A chart that cannot be drawn must not take the report down with it.
-            return format!("<p class=\"note\">chart not drawn: {}</p>", super::html::escape(&error));
+            return format!(
+                "<p class=\"note\">chart not drawn: {}</p>",
+                super::html::escape(&error)
+            );
         }
     }
     svg
@@ -185,7 +186,9 @@ pub fn tornado(base: Decimal, bars: &[TornadoBar]) -> String {
         let mut chart = ChartBuilder::on(area)
             .margin(12)
             .x_label_area_size(30)
-            .y_label_area_size(label_room(bars.iter().map(|b| b.label.chars().count().min(36))))
+            .y_label_area_size(label_room(
+                bars.iter().map(|b| b.label.chars().count().min(36)),
+            ))
             .build_cartesian_2d(left..right, (0..rows as i32).into_segmented())
             .map_err(|e| e.to_string())?;
         let labels = |value: &SegmentValue<i32>| match value {
@@ -264,12 +267,10 @@ pub fn sweep(path: &str, labels: &[String], series: &[(String, Vec<Decimal>)]) -
             .map_err(|e| e.to_string())?;
         let every = points.div_ceil(10).max(1);
         let x_labels = |value: &SegmentValue<i32>| match value {
-            SegmentValue::CenterOf(i) if (*i as usize) % every == 0 => {
-                labels
-                    .get(*i as usize)
-                    .map(|label| short(label))
-                    .unwrap_or_default()
-            }
+            SegmentValue::CenterOf(i) if (*i as usize).is_multiple_of(every) => labels
+                .get(*i as usize)
+                .map(|label| short(label))
+                .unwrap_or_default(),
             _ => String::new(),
         };
         chart
@@ -382,8 +383,14 @@ pub fn spread(bands: &[Spread]) -> String {
             .draw_series(bands.iter().enumerate().map(|(i, band)| {
                 PathElement::new(
                     vec![
-                        (f64_of(band.expected), SegmentValue::Exact(from_top(i, rows))),
-                        (f64_of(band.expected), SegmentValue::Exact(from_top(i, rows) + 1)),
+                        (
+                            f64_of(band.expected),
+                            SegmentValue::Exact(from_top(i, rows)),
+                        ),
+                        (
+                            f64_of(band.expected),
+                            SegmentValue::Exact(from_top(i, rows) + 1),
+                        ),
                     ],
                     colour(5).stroke_width(2),
                 )

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use super::budget::{BudgetReport, PolicySummary, ScenarioReport, Section};
 use super::charts::{self, Spread, TornadoBar};
-use super::{format, labels, Cell, Document, Table};
+use super::{format, labels, Cell, Table};
 use crate::engine::breakdown::Component;
 use crate::load::values::show_instant;
 
@@ -215,13 +215,21 @@ fn summary(out: &mut String, part: &ScenarioReport) {
             escape(&format::money(policy.monthly)),
             escape(&format::money(policy.annual))
         );
-        let _ = write!(out, "<div class=\"small\">{}</div>", escape(&versus_sentence(policy, baseline)));
+        let _ = write!(
+            out,
+            "<div class=\"small\">{}</div>",
+            escape(&versus_sentence(policy, baseline))
+        );
         out.push_str("</div>\n");
     }
     out.push_str("</div>\n");
     out.push_str("<div class=\"scroll\"><table>\n<thead><tr><th>policy</th><th class=\"num\">monthly</th><th class=\"num\">annual</th><th class=\"num\">savings / month</th><th class=\"num\">savings / year</th><th class=\"num\">change</th></tr></thead>\n<tbody>\n");
     for policy in &part.policies {
-        let class = if policy.is_baseline { " class=\"baseline\"" } else { "" };
+        let class = if policy.is_baseline {
+            " class=\"baseline\""
+        } else {
+            ""
+        };
         let _ = write!(out, "<tr{class}>{}", td(&policy.name));
         out.push_str(&money_cell(policy.monthly, &policy.name, "month"));
         out.push_str(&money_cell(policy.annual, &policy.name, "annual"));
@@ -241,7 +249,10 @@ fn summary(out: &mut String, part: &ScenarioReport) {
                 }
             }
             out.push_str(&td_num(
-                &policy.delta_pct.map(format::percent_delta).unwrap_or_default(),
+                &policy
+                    .delta_pct
+                    .map(format::percent_delta)
+                    .unwrap_or_default(),
             ));
         }
         out.push_str("</tr>\n");
@@ -346,8 +357,14 @@ fn descriptions(out: &mut String, part: &ScenarioReport) {
                     .map(|shape| format::tokens(Decimal::from(shape.requests)))
                     .unwrap_or_default()
             ),
-            td_num(&format!("{}%", format::plain(w.cache_hit_rate * Decimal::ONE_HUNDRED))),
-            td_num(&format!("{}%", format::plain(w.batch_share * Decimal::ONE_HUNDRED))),
+            td_num(&format!(
+                "{}%",
+                format::plain(w.cache_hit_rate * Decimal::ONE_HUNDRED)
+            )),
+            td_num(&format!(
+                "{}%",
+                format::plain(w.batch_share * Decimal::ONE_HUNDRED)
+            )),
             td(w.data_class.as_str()),
         );
     }
@@ -367,7 +384,11 @@ fn policies(out: &mut String, part: &ScenarioReport) {
         out.push_str("<h4>Expected month with retries and human review</h4>\n<div class=\"scroll\"><table>\n<thead><tr><th>policy</th><th class=\"num\">expected cost</th><th class=\"num\">vs baseline</th><th class=\"num\">annual</th></tr></thead>\n<tbody>\n");
         for policy in &flow.policies {
             let _ = write!(out, "<tr>{}", td(&policy.policy));
-            out.push_str(&money_cell(policy.expected_cost, &policy.policy, "expected_cost"));
+            out.push_str(&money_cell(
+                policy.expected_cost,
+                &policy.policy,
+                "expected_cost",
+            ));
             if policy.policy == flow.baseline {
                 out.push_str(&td_num("baseline"));
             } else {
@@ -377,7 +398,9 @@ fn policies(out: &mut String, part: &ScenarioReport) {
                         .unwrap_or_default(),
                 ));
             }
-            out.push_str(&td_num(&format::money(policy.expected_cost * Decimal::from(12))));
+            out.push_str(&td_num(&format::money(
+                policy.expected_cost * Decimal::from(12),
+            )));
             out.push_str("</tr>\n");
         }
         out.push_str("</tbody></table></div>\n<h4>First attempts only: model calls before retries and human review</h4>\n");
@@ -390,8 +413,17 @@ fn policies(out: &mut String, part: &ScenarioReport) {
             .iter()
             .filter_map(|w| policy.route(w).map(|t| format!("{} → {}", w.name, t.model)))
             .collect();
-        let class = if policy.name == part.scenario.baseline { " class=\"baseline\"" } else { "" };
-        let _ = write!(out, "<tr{class}>{}{}", td(&policy.name), td_wrap(&routes.join("; ")));
+        let class = if policy.name == part.scenario.baseline {
+            " class=\"baseline\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            out,
+            "<tr{class}>{}{}",
+            td(&policy.name),
+            td_wrap(&routes.join("; "))
+        );
         out.push_str(&money_cell(priced.total, &policy.name, "monthly_cost"));
         match part.evaluation.versus_baseline(priced) {
             Some(_) if policy.name == part.scenario.baseline => {
@@ -401,7 +433,10 @@ fn policies(out: &mut String, part: &ScenarioReport) {
             Some(versus) => {
                 out.push_str(&td_num(&format::money_delta(versus.delta)));
                 out.push_str(&td_num(
-                    &versus.percent.map(format::percent_delta).unwrap_or_default(),
+                    &versus
+                        .percent
+                        .map(format::percent_delta)
+                        .unwrap_or_default(),
                 ));
             }
             None => {
@@ -421,7 +456,11 @@ fn top_series(mut series: Vec<(String, Vec<Decimal>)>) -> Vec<(String, Vec<Decim
     }
     let total = |values: &Vec<Decimal>| values.iter().copied().sum::<Decimal>();
     let mut order: Vec<usize> = (0..series.len()).collect();
-    order.sort_by(|&a, &b| total(&series[b].1).cmp(&total(&series[a].1)).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        total(&series[b].1)
+            .cmp(&total(&series[a].1))
+            .then(a.cmp(&b))
+    });
     let keep: Vec<usize> = {
         let mut keep = order[..MAX_SEGMENTS - 1].to_vec();
         keep.sort_unstable();
@@ -460,13 +499,26 @@ fn legend(out: &mut String, names: &[&str]) {
     out.push_str("</ul>\n");
 }
 
-fn stacked(out: &mut String, heading: &str, caption: &str, categories: &[String], series: Vec<(String, Vec<Decimal>)>) {
+fn stacked(
+    out: &mut String,
+    heading: &str,
+    caption: &str,
+    categories: &[String],
+    series: Vec<(String, Vec<Decimal>)>,
+) {
     let _ = writeln!(out, "<h4>{}</h4>", escape(heading));
     let shown = top_series(series.clone());
     out.push_str("<figure>\n");
     out.push_str(&charts::stacked_bars(categories, &shown));
-    legend(out, &shown.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
-    let _ = writeln!(out, "<figcaption>{}</figcaption>\n</figure>", escape(caption));
+    legend(
+        out,
+        &shown.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+    );
+    let _ = writeln!(
+        out,
+        "<figcaption>{}</figcaption>\n</figure>",
+        escape(caption)
+    );
     // The figures behind the chart, every series.
     out.push_str("<div class=\"scroll\"><table>\n<thead><tr><th></th>");
     for category in categories {
@@ -515,7 +567,13 @@ fn spend(out: &mut String, part: &ScenarioReport) {
                     .evaluation
                     .policies
                     .iter()
-                    .map(|p| p.lines.iter().filter(|l| l.workload == w.name).map(|l| l.cost).sum())
+                    .map(|p| {
+                        p.lines
+                            .iter()
+                            .filter(|l| l.workload == w.name)
+                            .map(|l| l.cost)
+                            .sum()
+                    })
                     .collect();
                 (w.name.clone(), values)
             })
@@ -543,7 +601,13 @@ fn spend(out: &mut String, part: &ScenarioReport) {
                 .evaluation
                 .policies
                 .iter()
-                .map(|p| p.lines.iter().filter(|l| &l.model == model).map(|l| l.cost).sum())
+                .map(|p| {
+                    p.lines
+                        .iter()
+                        .filter(|l| &l.model == model)
+                        .map(|l| l.cost)
+                        .sum()
+                })
                 .collect();
             (model.clone(), values)
         })
@@ -561,7 +625,11 @@ fn spend(out: &mut String, part: &ScenarioReport) {
 fn table(out: &mut String, table: &Table) {
     out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
     for (index, column) in table.columns.iter().enumerate() {
-        let class = if table.is_numeric_column(index) { " class=\"num\"" } else { "" };
+        let class = if table.is_numeric_column(index) {
+            " class=\"num\""
+        } else {
+            ""
+        };
         let _ = write!(out, "<th{class}>{}</th>", escape(column));
     }
     out.push_str("</tr></thead>\n<tbody>\n");
@@ -584,22 +652,16 @@ fn workflow(out: &mut String, part: &ScenarioReport) {
         return;
     };
     out.push_str("<section>\n<h3>Workflow: retries, human review, cost per successful task</h3>\n");
-    let mut document = Document::default();
-    document.tables.push((None, Table::new(&["policy"])));
-    super::workflow::extend_document(&mut document, flow);
-    for (heading, t) in document.tables.iter().filter(|(_, t)| t.columns.len() > 1) {
-        if let Some(heading) = heading {
-            let _ = writeln!(out, "<h4>{}</h4>", escape(heading));
-        }
-        table(out, t);
+    let tables = super::workflow::tables(flow);
+    out.push_str("<h4>Expected month with retries and human review</h4>\n");
+    table(out, &tables.totals);
+    out.push_str("<h4>By workload</h4>\n");
+    table(out, &tables.by_workload);
+    out.push_str("<ul class=\"note\">\n");
+    for item in &tables.notes.items {
+        let _ = writeln!(out, "<li>{}</li>", escape(item));
     }
-    for notes in &document.notes {
-        out.push_str("<ul class=\"note\">\n");
-        for item in &notes.items {
-            let _ = writeln!(out, "<li>{}</li>", escape(item));
-        }
-        out.push_str("</ul>\n");
-    }
+    out.push_str("</ul>\n");
     out.push_str("</section>\n");
 }
 
@@ -664,7 +726,14 @@ fn sweeps(out: &mut String, part: &ScenarioReport) {
         let _ = writeln!(out, "<h4><code>{}</code></h4>", escape(&sweep.path));
         out.push_str("<figure>\n");
         out.push_str(&charts::sweep(&sweep.path, &sweep.labels, &sweep.series));
-        legend(out, &sweep.series.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>());
+        legend(
+            out,
+            &sweep
+                .series
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>(),
+        );
         let _ = writeln!(
             out,
             "<figcaption>Each policy's {} at each value of <code>{}</code>, everything else as in the scenario.</figcaption>\n</figure>",
@@ -745,7 +814,11 @@ fn assumptions(out: &mut String, part: &ScenarioReport) {
     out.push_str("<section>\n<h3>Assumptions</h3>\n");
     let notes = labels::assumption_notes(&part.evaluation);
     if notes.items.is_empty() {
-        let _ = writeln!(out, "<p>{}</p>", escape(notes.when_empty.as_deref().unwrap_or("none")));
+        let _ = writeln!(
+            out,
+            "<p>{}</p>",
+            escape(notes.when_empty.as_deref().unwrap_or("none"))
+        );
     } else {
         out.push_str("<ul>\n");
         for item in &notes.items {
@@ -791,11 +864,25 @@ fn prices(out: &mut String, part: &ScenarioReport) {
             Some(name) => format!("{} (promotion '{name}')", price.prices.as_str()),
             None => price.prices.as_str().to_string(),
         };
-        let _ = write!(out, "<tr>{}{}{}{}", td(&price.model), td(&price.provider), td(&billing), td(&mode));
+        let _ = write!(
+            out,
+            "<tr>{}{}{}{}",
+            td(&price.model),
+            td(&price.provider),
+            td(&billing),
+            td(&mode)
+        );
         for column in price.columns {
-            out.push_str(&td_num(&column.map(format::price).unwrap_or_else(|| "—".to_string())));
+            out.push_str(&td_num(
+                &column.map(format::price).unwrap_or_else(|| "—".to_string()),
+            ));
         }
-        let _ = writeln!(out, "{}{}</tr>", td(&show_instant(price.from)), td_wrap(&price.source));
+        let _ = writeln!(
+            out,
+            "{}{}</tr>",
+            td(&show_instant(price.from)),
+            td_wrap(&price.source)
+        );
     }
     out.push_str("</tbody></table></div>\n");
     if !part.reviewers.is_empty() {
@@ -821,7 +908,12 @@ fn deprecations(out: &mut String, part: &ScenarioReport) {
     } else {
         out.push_str("<ul>\n");
         for notice in &part.notices {
-            let _ = writeln!(out, "<li><strong>{}</strong>: {}</li>", escape(&notice.model), escape(&notice.text));
+            let _ = writeln!(
+                out,
+                "<li><strong>{}</strong>: {}</li>",
+                escape(&notice.model),
+                escape(&notice.text)
+            );
         }
         out.push_str("</ul>\n");
     }

@@ -8,11 +8,7 @@ use crate::report::Notes;
 pub fn assumption_notes(evaluation: &Evaluation) -> Notes {
     Notes {
         heading: "assumptions".to_string(),
-        items: evaluation
-            .assumptions
-            .iter()
-            .map(assumption_text)
-            .collect(),
+        items: evaluation.assumptions.iter().map(assumption_text).collect(),
         when_empty: Some(
             "none (every price used is published for its model, tier and date)".to_string(),
         ),
@@ -43,4 +39,3 @@ pub fn billing_label(line: &CostLine) -> String {
     }
     parts.join(" · ")
 }
-

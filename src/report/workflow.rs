@@ -17,12 +17,43 @@ fn optional(value: Option<Decimal>, cell: fn(Decimal) -> Cell) -> Cell {
     value.map(cell).unwrap_or(Cell::Empty)
 }
 
+/// The workflow's tables and notes, for any format.
+pub struct WorkflowTables {
+    /// Per policy: the expected month with retries and human review, and its metrics.
+    pub totals: Table,
+    /// Per policy × workload.
+    pub by_workload: Table,
+    pub notes: Notes,
+}
+
 /// Appends the workflow tables and notes to a `compare` document.
 pub fn extend_document(document: &mut Document, workflow: &WorkflowEvaluation) {
     if let Some((heading @ None, _)) = document.tables.first_mut() {
         *heading =
             Some("first attempts only: model calls before retries and human review".to_string());
     }
+    let WorkflowTables {
+        totals,
+        by_workload,
+        notes,
+    } = tables(workflow);
+    // The expected month is the headline: it is what the bill will show, and what every
+    // other command prices. The first-attempt table follows it.
+    document.tables.insert(
+        0,
+        (
+            Some("expected month with retries and human review".to_string()),
+            totals,
+        ),
+    );
+    document
+        .tables
+        .push((Some("workflow by workload".to_string()), by_workload));
+    document.notes.push(notes);
+}
+
+/// The workflow's tables and notes.
+pub fn tables(workflow: &WorkflowEvaluation) -> WorkflowTables {
     let baseline = workflow.baseline().map(|b| b.expected_cost);
     let mut totals = Table::new(&[
         "policy",
@@ -105,18 +136,6 @@ pub fn extend_document(document: &mut Document, workflow: &WorkflowEvaluation) {
             ]);
         }
     }
-    // The expected month is the headline: it is what the bill will show, and what every
-    // other command prices. The first-attempt table follows it.
-    document.tables.insert(
-        0,
-        (
-            Some("expected month with retries and human review".to_string()),
-            totals,
-        ),
-    );
-    document
-        .tables
-        .push((Some("workflow by workload".to_string()), by_workload));
     let mut items = vec![
         "expected cost = Σ over the chain of (share reaching a step × that step's monthly cost) + reviews; exact, from the pass rates".to_string(),
         "success counts answers that pass validation and are accepted, plus what a reviewer fixes; 'wrong accepted' are bad answers the validator let through".to_string(),
@@ -129,11 +148,15 @@ pub fn extend_document(document: &mut Document, workflow: &WorkflowEvaluation) {
             .iter()
             .map(|text| format!("{text}; latency not shown")),
     );
-    document.notes.push(Notes {
-        heading: "workflow".to_string(),
-        items,
-        when_empty: None,
-    });
+    WorkflowTables {
+        totals,
+        by_workload,
+        notes: Notes {
+            heading: "workflow".to_string(),
+            items,
+            when_empty: None,
+        },
+    }
 }
 
 /// Expected cost ÷ expected successful tasks of one workload; `None` when nothing succeeds.
@@ -151,4 +174,3 @@ fn broken_note(policy: &PolicyWorkflow, flow: &WorkloadWorkflow) -> String {
         format::duration(flow.latency_target.unwrap_or_default()),
     )
 }
-

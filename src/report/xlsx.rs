@@ -54,7 +54,11 @@ struct Formats {
 
 impl Formats {
     fn new() -> Formats {
-        let input = |format: Format| format.set_font_color("0000CC").set_background_color("FFF8DC");
+        let input = |format: Format| {
+            format
+                .set_font_color("0000CC")
+                .set_background_color("FFF8DC")
+        };
         Formats {
             bold: Format::new().set_bold(),
             title: Format::new().set_bold().set_font_size(14),
@@ -111,7 +115,13 @@ impl SheetNamer {
     fn name(&mut self, wanted: &str) -> String {
         let cleaned: String = wanted
             .chars()
-            .map(|c| if "[]:*?/\\".contains(c) || c.is_control() { '_' } else { c })
+            .map(|c| {
+                if "[]:*?/\\".contains(c) || c.is_control() {
+                    '_'
+                } else {
+                    c
+                }
+            })
             .collect();
         let cleaned = cleaned.trim_matches('\'').trim();
         let cleaned = if cleaned.is_empty() || cleaned.eq_ignore_ascii_case("history") {
@@ -167,8 +177,16 @@ pub fn render(report: &BudgetReport) -> Result<Vec<u8>, XlsxReportError> {
     let mut summary_row = 6;
     let mut others = Vec::new();
     for (index, part) in report.scenarios.iter().enumerate() {
-        let prefix = if several { format!("S{} ", index + 1) } else { String::new() };
-        let name_prefix = if several { format!("s{}", index + 1) } else { String::new() };
+        let prefix = if several {
+            format!("S{} ", index + 1)
+        } else {
+            String::new()
+        };
+        let name_prefix = if several {
+            format!("s{}", index + 1)
+        } else {
+            String::new()
+        };
         let mut context = Writer {
             part,
             formats: &formats,
@@ -188,7 +206,11 @@ pub fn render(report: &BudgetReport) -> Result<Vec<u8>, XlsxReportError> {
     Ok(workbook.save_to_buffer()?)
 }
 
-fn write_cover(sheet: &mut Worksheet, report: &BudgetReport, formats: &Formats) -> Result<(), XlsxError> {
+fn write_cover(
+    sheet: &mut Worksheet,
+    report: &BudgetReport,
+    formats: &Formats,
+) -> Result<(), XlsxError> {
     sheet.set_column_width(0, 34)?;
     for column in 1..=7 {
         sheet.set_column_width(column, 18)?;
@@ -336,7 +358,8 @@ impl Writer<'_> {
                         inputs.write_formula_with_format(
                             row,
                             col,
-                            Formula::new(format!("={}", cells[0])).set_result(format::plain(rate.value(column))),
+                            Formula::new(format!("={}", cells[0]))
+                                .set_result(format::plain(rate.value(column))),
                             &f.price,
                         )?;
                     }
@@ -368,9 +391,17 @@ impl Writer<'_> {
         row += 1;
         let mut factor_names = Vec::new();
         if !model.factors.is_empty() {
-            inputs.write_string_with_format(row, 0, "Tier, time-of-day and promotion adjustments", &f.bold)?;
+            inputs.write_string_with_format(
+                row,
+                0,
+                "Tier, time-of-day and promotion adjustments",
+                &f.bold,
+            )?;
             row += 1;
-            for (column, title) in ["model", "adjustment", "share", "applied as"].iter().enumerate() {
+            for (column, title) in ["model", "adjustment", "share", "applied as"]
+                .iter()
+                .enumerate()
+            {
                 inputs.write_string_with_format(row, column as u16, *title, &f.bold)?;
             }
             row += 1;
@@ -445,12 +476,27 @@ impl Writer<'_> {
             };
             inputs.write_string(row, 0, w)?;
             let numbers = [
-                (1, Decimal::from(workload.input_tokens), &names.input, &f.input_tokens),
-                (2, Decimal::from(workload.output_tokens), &names.output, &f.input_tokens),
+                (
+                    1,
+                    Decimal::from(workload.input_tokens),
+                    &names.input,
+                    &f.input_tokens,
+                ),
+                (
+                    2,
+                    Decimal::from(workload.output_tokens),
+                    &names.output,
+                    &f.input_tokens,
+                ),
                 (3, workload.cache_hit_rate, &names.hit, &f.input_share),
                 (4, workload.cache_write_rate, &names.write, &f.input_share),
                 (5, workload.batch_share, &names.batch, &f.input_share),
-                (6, workload.off_peak_share.unwrap_or_default(), &names.off_peak, &f.input_share),
+                (
+                    6,
+                    workload.off_peak_share.unwrap_or_default(),
+                    &names.off_peak,
+                    &f.input_share,
+                ),
             ];
             for (column, value, name, format) in numbers {
                 inputs.write_number_with_format(row, column, number(value), format)?;
@@ -608,7 +654,8 @@ impl Writer<'_> {
         sheet.write_formula_with_format(
             row,
             6,
-            Formula::new(format!("={component}*{billing}{window}")).set_result(format::plain(line.tokens)),
+            Formula::new(format!("={component}*{billing}{window}"))
+                .set_result(format::plain(line.tokens)),
             &f.tokens,
         )?;
         match &line.price {
@@ -692,7 +739,11 @@ impl Writer<'_> {
         ];
         if part.is_expected() {
             headers[1] = "first attempts / month";
-            headers.extend(["expected month (retries, review)", "expected annual", "note"]);
+            headers.extend([
+                "expected month (retries, review)",
+                "expected annual",
+                "note",
+            ]);
         }
         for (column, title) in headers.iter().enumerate() {
             sheet.write_string_with_format(row, column as u16, *title, &f.bold)?;
@@ -705,7 +756,8 @@ impl Writer<'_> {
             sheet.write_formula_with_format(
                 row,
                 1,
-                Formula::new(format!("={}", total.total_name)).set_result(format::plain(total.total)),
+                Formula::new(format!("={}", total.total_name))
+                    .set_result(format::plain(total.total)),
                 &f.money,
             )?;
             if let Some(base) = baseline {
@@ -713,25 +765,24 @@ impl Writer<'_> {
                 sheet.write_formula_with_format(
                     row,
                     2,
-                    Formula::new(format!("=B{r}-{}", base.total_name)).set_result(format::plain(delta)),
+                    Formula::new(format!("=B{r}-{}", base.total_name))
+                        .set_result(format::plain(delta)),
                     &f.money,
                 )?;
                 let percent = (!base.total.is_zero()).then(|| delta / base.total);
                 sheet.write_formula_with_format(
                     row,
                     3,
-                    Formula::new(format!(
-                        "=IF({0}=0,\"\",C{r}/{0})",
-                        base.total_name
-                    ))
-                    .set_result(percent.map(format::plain).unwrap_or_default()),
+                    Formula::new(format!("=IF({0}=0,\"\",C{r}/{0})", base.total_name))
+                        .set_result(percent.map(format::plain).unwrap_or_default()),
                     &f.share,
                 )?;
             }
             sheet.write_formula_with_format(
                 row,
                 4,
-                Formula::new(format!("=B{r}*12")).set_result(format::plain(total.total * Decimal::from(12))),
+                Formula::new(format!("=B{r}*12"))
+                    .set_result(format::plain(total.total * Decimal::from(12))),
                 &f.money,
             )?;
             if let Some(policy) = part.policies.iter().find(|p| p.name == total.name) {
@@ -787,9 +838,15 @@ mod tests {
     fn names_are_sanitized_and_unique() {
         let mut namer = Namer::default();
         assert_eq!(namer.name("w", &["<script>", "input"]), "w__script__input");
-        assert_eq!(namer.name("w", &["<script>", "input"]), "w__script__input_2");
+        assert_eq!(
+            namer.name("w", &["<script>", "input"]),
+            "w__script__input_2"
+        );
         assert_eq!(namer.name("p", &["gpt-5.5", "output"]), "p_gpt_5_5_output");
-        assert_eq!(namer.name("P", &["gpt-5.5", "output"]), "P_gpt_5_5_output_2");
+        assert_eq!(
+            namer.name("P", &["gpt-5.5", "output"]),
+            "P_gpt_5_5_output_2"
+        );
     }
 
     #[test]
