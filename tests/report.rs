@@ -226,7 +226,8 @@ fn seed_xlsx_has_inputs_policy_sheets_and_a_summary_of_formulas() {
             "Inputs",
             "all-gpt-5.5",
             "mixed-flash",
-            "mixed-pro"
+            "mixed-pro",
+            "Notes"
         ]
     );
     let names = book.defined_names().to_vec();
@@ -288,6 +289,16 @@ fn seed_xlsx_has_inputs_policy_sheets_and_a_summary_of_formulas() {
         .collect();
     assert_eq!(annual.len(), 1);
     assert_eq!(cents(annual[0]), Decimal::new(563520, 2));
+    // The analyses are on the Notes sheet, as exact values.
+    let notes = book.worksheet_range("Notes").unwrap();
+    let texts: Vec<String> = notes.cells().map(|(_, _, cell)| cell.to_string()).collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Sensitivity of mixed-flash")),
+        "{texts:?}"
+    );
+    assert!(texts.iter().any(|t| t == "workloads.hard.volume"));
 }
 
 #[test]

@@ -159,12 +159,12 @@ fn scenario(out: &mut String, report: &BudgetReport, part: &ScenarioReport) {
     let _ = writeln!(out, "<h2>{}</h2>", escape(&s.name));
     let _ = writeln!(
         out,
-        "<p class=\"meta\">{} · prices as of {} · baseline {} · {} workloads, {} policies</p>",
+        "<p class=\"meta\">{} · prices as of {} · baseline {} · {} · {}</p>",
         escape(&s.file),
         show_instant(s.as_of),
         escape(&s.baseline),
-        s.workloads.len(),
-        s.policies.len()
+        count(s.workloads.len(), "workload", "workloads"),
+        count(s.policies.len(), "policy", "policies")
     );
     for section in &report.sections {
         match section {
@@ -182,6 +182,10 @@ fn scenario(out: &mut String, report: &BudgetReport, part: &ScenarioReport) {
         }
     }
     out.push_str("</article>\n");
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn month_label(part: &ScenarioReport) -> &'static str {

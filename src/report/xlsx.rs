@@ -606,7 +606,150 @@ impl Writer<'_> {
             });
             policy_sheets.push(sheet);
         }
+        let mut analysis = Worksheet::new();
+        analysis.set_name(sheets.name(&format!("{prefix}Notes")))?;
+        self.notes_sheet(&mut analysis)?;
+        policy_sheets.push(analysis);
         Ok((inputs, policy_sheets, totals))
+    }
+
+    /// Assumptions, the catalogue's notices, and the analyses (tornado, sweeps, simulation) as
+    /// the engine's exact values: they are not formulas and do not follow Inputs.
+    fn notes_sheet(&mut self, sheet: &mut Worksheet) -> Result<(), XlsxError> {
+        let f = self.formats;
+        let part = self.part;
+        sheet.set_column_width(0, 44)?;
+        for column in 1..=8 {
+            sheet.set_column_width(column, 16)?;
+        }
+        sheet.write_string_with_format(0, 0, "Notes and analyses", &f.title)?;
+        sheet.write_string_with_format(
+            1,
+            0,
+            "Exact values from the engine at the scenario's inputs: not formulas, they do not follow a change in Inputs.",
+            &f.note,
+        )?;
+        let mut row = 3;
+        let heading = |sheet: &mut Worksheet, row: &mut u32, text: &str| -> Result<(), XlsxError> {
+            sheet.write_string_with_format(*row, 0, text, &f.bold)?;
+            *row += 1;
+            Ok(())
+        };
+        heading(sheet, &mut row, "Assumptions")?;
+        let assumptions = super::labels::assumption_notes(&part.evaluation);
+        if assumptions.items.is_empty() {
+            sheet.write_string(row, 0, assumptions.when_empty.unwrap_or_default())?;
+            row += 1;
+        }
+        for item in &assumptions.items {
+            sheet.write_string(row, 0, item)?;
+            row += 1;
+        }
+        for note in &part.notes {
+            sheet.write_string(row, 0, note)?;
+            row += 1;
+        }
+        row += 1;
+        heading(sheet, &mut row, "Deprecations and price freshness")?;
+        if part.notices.is_empty() {
+            sheet.write_string(row, 0, "none")?;
+            row += 1;
+        }
+        for notice in &part.notices {
+            sheet.write_string(row, 0, &notice.model)?;
+            sheet.write_string(row, 1, &notice.text)?;
+            row += 1;
+        }
+        if let Some(tornado) = &part.tornado {
+            row += 1;
+            heading(
+                sheet,
+                &mut row,
+                &format!(
+                    "Sensitivity of {} (inputs moved 10% down and up; shares by 10 points)",
+                    tornado.policy
+                ),
+            )?;
+            for (column, title) in ["input", "down", "up", "swing"].iter().enumerate() {
+                sheet.write_string_with_format(row, column as u16, *title, &f.bold)?;
+            }
+            row += 1;
+            for bar in &tornado.bars {
+                sheet.write_string(row, 0, &bar.path)?;
+                sheet.write_number_with_format(row, 1, number(bar.low), &f.money)?;
+                sheet.write_number_with_format(row, 2, number(bar.high), &f.money)?;
+                sheet.write_number_with_format(row, 3, number(bar.swing), &f.money)?;
+                row += 1;
+            }
+        }
+        for sweep in &part.sweeps {
+            row += 1;
+            heading(sheet, &mut row, &format!("Sweep of {}", sweep.path))?;
+            sheet.write_string_with_format(row, 0, "value", &f.bold)?;
+            for (column, (name, _)) in sweep.series.iter().enumerate() {
+                sheet.write_string_with_format(row, 1 + column as u16, name, &f.bold)?;
+            }
+            row += 1;
+            for (index, label) in sweep.labels.iter().enumerate() {
+                sheet.write_string(row, 0, label)?;
+                for (column, (_, values)) in sweep.series.iter().enumerate() {
+                    sheet.write_number_with_format(
+                        row,
+                        1 + column as u16,
+                        number(values[index]),
+                        &f.money,
+                    )?;
+                }
+                row += 1;
+            }
+        }
+        if let Some(simulation) = &part.simulation {
+            row += 1;
+            heading(
+                sheet,
+                &mut row,
+                &format!(
+                    "Monte Carlo: {} months, seed {}",
+                    simulation.settings.trials, simulation.settings.seed
+                ),
+            )?;
+            for (column, title) in [
+                "policy",
+                "expected (exact)",
+                "mean",
+                "P5",
+                "P50",
+                "P95",
+                "P99",
+            ]
+            .iter()
+            .enumerate()
+            {
+                sheet.write_string_with_format(row, column as u16, *title, &f.bold)?;
+            }
+            row += 1;
+            for policy in &simulation.policies {
+                sheet.write_string(row, 0, &policy.policy)?;
+                let figures = [
+                    policy.expected,
+                    policy.cost.mean,
+                    policy.cost.p5,
+                    policy.cost.p50,
+                    policy.cost.p95,
+                    policy.cost.p99,
+                ];
+                for (column, value) in figures.into_iter().enumerate() {
+                    sheet.write_number_with_format(
+                        row,
+                        1 + column as u16,
+                        number(value),
+                        &f.money,
+                    )?;
+                }
+                row += 1;
+            }
+        }
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
