@@ -430,12 +430,19 @@ impl Writer<'_> {
         row += 1;
         inputs.write_string_with_format(row, 0, "provider", &f.bold)?;
         inputs.write_string_with_format(row, 1, "discount", &f.bold)?;
+        inputs.write_string_with_format(row, 9, "source", &f.bold)?;
         row += 1;
         let mut discount_names = std::collections::BTreeMap::new();
         for (provider, discount) in &model.discounts {
             let name = self.name("disc", &[provider]);
             inputs.write_string(row, 0, provider)?;
             inputs.write_number_with_format(row, 1, number(*discount), &f.input_share)?;
+            let source = if part.scenario.discounts.contains_key(provider) {
+                format!("negotiated: `discounts:` in {}", part.scenario.file)
+            } else {
+                "none negotiated (0%)".to_string()
+            };
+            inputs.write_string(row, 9, source)?;
             self.define(&name, &inputs_name, row, 1)?;
             discount_names.insert(provider.clone(), name);
             row += 1;
@@ -455,7 +462,7 @@ impl Writer<'_> {
             "off-peak share",
             "requests",
             "",
-            "note",
+            "source and note",
         ]
         .iter()
         .enumerate()
@@ -505,7 +512,7 @@ impl Writer<'_> {
             if let Some(shape) = &workload.shape {
                 inputs.write_number_with_format(row, 7, shape.requests as f64, &f.tokens)?;
             }
-            let mut notes = Vec::new();
+            let mut notes: Vec<String> = Vec::new();
             if workload.off_peak_share.is_none() {
                 notes.push("off-peak share not given: billed at peak prices (0%)".to_string());
             }
@@ -515,9 +522,8 @@ impl Writer<'_> {
                     shape.input_tokens_per_request, shape.output_tokens_per_request
                 ));
             }
-            if !notes.is_empty() {
-                inputs.write_string_with_format(row, 9, notes.join("; "), &f.note)?;
-            }
+            notes.insert(0, format!("from {}", part.scenario.file));
+            inputs.write_string_with_format(row, 9, notes.join("; "), &f.note)?;
             workload_names.push(names);
             row += 1;
         }
