@@ -76,6 +76,16 @@ fn from_top(index: usize, rows: usize) -> i32 {
     (rows - 1 - index.min(rows - 1)) as i32
 }
 
+/// The item shown at segment `segment` of a category axis; `None` past either end (plotters
+/// also asks for the label of the segment after the last).
+fn at_segment<T>(items: &[T], segment: i32) -> Option<&T> {
+    let segment = usize::try_from(segment).ok()?;
+    if segment >= items.len() {
+        return None;
+    }
+    items.get(from_top(segment, items.len()) as usize)
+}
+
 /// Room for the longest category label, in SVG units.
 fn label_room(labels: impl Iterator<Item = usize>) -> u32 {
     let longest = labels.max().unwrap_or(8).min(36) as u32;
@@ -122,8 +132,7 @@ pub fn stacked_bars(categories: &[String], series: &[(String, Vec<Decimal>)]) ->
             .build_cartesian_2d(0.0..max, (0..rows as i32).into_segmented())
             .map_err(|e| e.to_string())?;
         let labels = |value: &SegmentValue<i32>| match value {
-            SegmentValue::CenterOf(i) => categories
-                .get(from_top(*i as usize, rows) as usize)
+            SegmentValue::CenterOf(i) => at_segment(categories, *i)
                 .map(|name| short(name))
                 .unwrap_or_default(),
             _ => String::new(),
@@ -192,8 +201,7 @@ pub fn tornado(base: Decimal, bars: &[TornadoBar]) -> String {
             .build_cartesian_2d(left..right, (0..rows as i32).into_segmented())
             .map_err(|e| e.to_string())?;
         let labels = |value: &SegmentValue<i32>| match value {
-            SegmentValue::CenterOf(i) => bars
-                .get(from_top(*i as usize, rows) as usize)
+            SegmentValue::CenterOf(i) => at_segment(bars, *i)
                 .map(|bar| short_path(&bar.label))
                 .unwrap_or_default(),
             _ => String::new(),
@@ -341,8 +349,7 @@ pub fn spread(bands: &[Spread]) -> String {
             .build_cartesian_2d(min..max, (0..rows as i32).into_segmented())
             .map_err(|e| e.to_string())?;
         let labels = |value: &SegmentValue<i32>| match value {
-            SegmentValue::CenterOf(i) => bands
-                .get(from_top(*i as usize, rows) as usize)
+            SegmentValue::CenterOf(i) => at_segment(bands, *i)
                 .map(|band| short(&band.label))
                 .unwrap_or_default(),
             _ => String::new(),

@@ -72,6 +72,8 @@ footer { color: var(--muted); font-size: .85rem; border-top: 1px solid var(--lin
   body { font-size: 10.5pt; }
   main, header.cover, footer { max-width: none; padding: 0; }
   .scroll { overflow: visible; }
+  table { font-size: 8pt; }
+  th, td { white-space: normal; padding: .2rem .3rem; }
   article.scenario + article.scenario { break-before: page; }
   h2, h3, h4 { break-after: avoid; }
   figure, .kpi, tr { break-inside: avoid; }
