@@ -847,3 +847,108 @@ impl WorkbookModel {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::evaluate::evaluate;
+    use crate::load::source::SourceFile;
+    use crate::load::{pricing, scenario};
+
+    fn priced(text: &str) -> (Scenario, Catalogue, Evaluation) {
+        let (catalogue, _) = pricing::load_catalogue(&[]).expect("the shipped catalogue");
+        let (scenario, _) = scenario::load_scenario(&SourceFile::new("t.yaml", text), &catalogue)
+            .expect("a valid scenario");
+        let evaluation = evaluate(&scenario, &catalogue).expect("priced");
+        (scenario, catalogue, evaluation)
+    }
+
+    /// Every line's unit price is derived from input cells, equals the engine's, and the lines
+    /// (zero lines included) sum to the engine's total.
+    fn assert_faithful(text: &str) -> WorkbookModel {
+        let (scenario, catalogue, evaluation) = priced(text);
+        let model = WorkbookModel::build(&scenario, &catalogue, &evaluation).unwrap();
+        for (policy, priced) in model.policies.iter().zip(&evaluation.policies) {
+            let sum: Decimal = policy.lines.iter().map(|l| l.cost).sum();
+            assert_eq!(sum, priced.total, "{}", policy.name);
+            for line in &policy.lines {
+                let expr = line.price.as_ref().unwrap_or_else(|| {
+                    panic!(
+                        "{} {:?} {:?}: no formula",
+                        line.model, line.billing, line.window
+                    )
+                });
+                assert_eq!(model.evaluate(expr), line.unit_price);
+            }
+        }
+        model
+    }
+
+    #[test]
+    fn batch_off_peak_discounts_and_cached_stand_ins_are_formulas() {
+        // 2026-09: V4 Flash bills off-peak at a 50% discount; GPT-5.5 has a batch discount;
+        // a negotiated OpenAI discount; V4 Flash publishes no cache-write price.
+        let model = assert_faithful(
+            "name: t\nas_of: 2026-09-01\ndiscounts: {openai: 10%}\nworkloads:\n  - name: a\n    input_tokens: 10M\n    output_tokens: 1M\n    cache_hit_rate: 0.3\n    cache_write_rate: 0.1\n    batch_share: 0.5\n    off_peak_share: 0.4\npolicies:\n  - name: g\n    default: gpt-5.5\n  - name: f\n    default: deepseek-v4-flash\nbaseline: g\n",
+        );
+        let labels: Vec<&str> = model.factors.iter().map(|f| f.label.as_str()).collect();
+        assert!(labels.contains(&"batch discount"), "{labels:?}");
+        assert!(labels.contains(&"off-peak discount"), "{labels:?}");
+        let flash = model
+            .rows
+            .iter()
+            .find(|r| r.model == "deepseek-v4-flash" && r.list == "standard")
+            .unwrap();
+        assert_eq!(flash.values[2], RateValue::Input);
+        assert_eq!(model.discounts["openai"], Decimal::new(1, 1));
+    }
+
+    #[test]
+    fn off_peak_with_its_own_prices_is_its_own_row() {
+        // From 2026-10-01 V4 Flash's off-peak hours have their own price list.
+        let model = assert_faithful(
+            "name: t\nas_of: 2026-10-15\nworkloads:\n  - name: a\n    input_tokens: 10M\n    output_tokens: 1M\n    off_peak_share: 0.25\npolicies:\n  - name: f\n    default: deepseek-v4-flash\nbaseline: f\n",
+        );
+        assert!(model.rows.iter().any(|r| r.list == "off-peak"));
+    }
+
+    #[test]
+    fn promotions_and_long_context_are_formulas() {
+        // V4 Pro's launch promotion (75% off) on effective prices; GPT-5.5 requests above
+        // its long-context threshold.
+        let model = assert_faithful(
+            "name: t\nas_of: 2026-04-25\nworkloads:\n  - name: a\n    requests: 1k\n    input_tokens_per_request: 400k\n    output_tokens_per_request: 1k\n    batch_share: 0.5\npolicies:\n  - name: g\n    default: gpt-5.5\n  - name: p\n    default: deepseek-v4-pro\nbaseline: g\n",
+        );
+        assert!(model
+            .factors
+            .iter()
+            .any(|f| f.label.starts_with("promotion")));
+        assert!(model.rows.iter().any(|r| r.list == "long context"));
+    }
+
+    #[test]
+    fn notices_say_deprecated_and_old_prices() {
+        let (catalogue, _) = pricing::load_catalogue(&[]).unwrap();
+        let deprecated = catalogue
+            .models
+            .values()
+            .find(|m| m.deprecated.is_some())
+            .expect("a deprecated model in the catalogue");
+        let date = deprecated.deprecated.unwrap();
+        let after = model_notices(deprecated, date);
+        assert!(after[0].text.starts_with("deprecated since"), "{after:?}");
+        let before = model_notices(deprecated, date - jiff::SignedDuration::from_hours(24));
+        assert!(
+            before[0].text.contains("after the pricing date"),
+            "{before:?}"
+        );
+        let first = deprecated.prices.first().unwrap().from;
+        let later = first + jiff::SignedDuration::from_hours(24 * 800);
+        let mut old = deprecated.clone();
+        old.prices.truncate(1);
+        old.deprecated = None;
+        let notices = model_notices(&old, later);
+        assert_eq!(notices.len(), 1);
+        assert!(notices[0].text.contains("800 days before"), "{notices:?}");
+    }
+}
