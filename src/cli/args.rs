@@ -49,6 +49,8 @@ pub enum Command {
     Schema(super::schema::SchemaArgs),
     /// Monte Carlo of a month: P5–P99 spend and cost per successful task per policy.
     Simulate(SimulateArgs),
+    /// A client budget report: one self-contained HTML page, or an XLSX of live formulas.
+    Report(super::report::ReportArgs),
 }
 
 #[derive(Debug, Args)]

@@ -7,11 +7,13 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::args::{BreakdownBy, Cli, CompareArgs};
-use crate::engine::breakdown::{CostLine, Evaluation};
+use crate::engine::breakdown::Evaluation;
 use crate::engine::evaluate::evaluate;
 use crate::engine::quality::WorkflowEvaluation;
 use crate::load::values::show_instant;
-use crate::report::{format, json, Cell, Document, Format, Notes, Table};
+pub use crate::report::labels::assumption_notes;
+use crate::report::labels::billing_label;
+use crate::report::{format, json, Cell, Document, Format, Table};
 
 pub fn run(cli: &Cli, args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
@@ -65,7 +67,7 @@ pub fn render_with_workflows(
         .map(|(index, evaluation)| {
             let mut document = document(evaluation, by, false);
             if let Some(workflow) = workflow_of(index) {
-                super::workflow::extend_document(&mut document, workflow);
+                crate::report::workflow::extend_document(&mut document, workflow);
             }
             if with_scenario_column {
                 add_scenario_column(&mut document, &evaluation.scenario);
@@ -137,28 +139,6 @@ fn add_scenario_column(document: &mut Document, scenario: &str) {
         for row in &mut table.rows {
             row.insert(0, Cell::text(scenario));
         }
-    }
-}
-
-/// The assumptions of an evaluation as a note block, shared by every command that prices.
-pub fn assumption_notes(evaluation: &Evaluation) -> Notes {
-    Notes {
-        heading: "assumptions".to_string(),
-        items: evaluation
-            .assumptions
-            .iter()
-            .map(|assumption| {
-                format!(
-                    "{} — workload '{}', policies: {}",
-                    assumption.text,
-                    assumption.workload,
-                    assumption.policies.join(", ")
-                )
-            })
-            .collect(),
-        when_empty: Some(
-            "none (every price used is published for its model, tier and date)".to_string(),
-        ),
     }
 }
 
@@ -253,21 +233,6 @@ fn breakdown(evaluation: &Evaluation, by: BreakdownBy) -> Table {
             table
         }
     }
-}
-
-/// `standard`, `batch · off-peak · long context · promo "launch 75% off"`, …
-fn billing_label(line: &CostLine) -> String {
-    let mut parts = vec![line.billing.label().to_string()];
-    if line.window != crate::engine::breakdown::Window::AllHours {
-        parts.push(line.window.label().to_string());
-    }
-    if line.context == crate::engine::breakdown::Context::Long {
-        parts.push("long context".to_string());
-    }
-    if let Some(promotion) = &line.promotion {
-        parts.push(format!("promotion '{promotion}'"));
-    }
-    parts.join(" · ")
 }
 
 /// Share of the policy total, as a percentage cell without sign.

@@ -13,6 +13,7 @@ pub mod gap;
 pub mod models;
 pub mod output;
 pub mod progress;
+pub mod report;
 pub mod schema;
 pub mod sensitivity;
 pub mod simulate;
@@ -49,6 +50,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate::run(&cli, args),
         Command::Schema(args) => schema::run(args),
         Command::Simulate(args) => simulate::run(&cli, args),
+        Command::Report(args) => report::run(&cli, args),
     }
 }
 

@@ -263,8 +263,13 @@ impl Write for Sink {
 
 /// Writes `text` to `output` (standard output when `None` or `-`) in one go.
 pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
+    emit_bytes(text.as_bytes(), output)
+}
+
+/// Writes `bytes` (a workbook, a report) to `output` in one go, by the same rules as [`emit`].
+pub fn emit_bytes(bytes: &[u8], output: Option<&Path>) -> anyhow::Result<()> {
     let mut sink = Sink::open(output)?;
-    match sink.write_all(text.as_bytes()) {
+    match sink.write_all(bytes) {
         Err(error) if sink.is_stdout() && error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         Err(error) => Err(error).context(match output {
             Some(path) if path.as_os_str() != "-" => format!("cannot write '{}'", show(path)),

@@ -1,7 +1,6 @@
 //! `mixcost sweep`: a grid over override paths, every point priced exactly, in parallel.
 
 use crate::engine::exact;
-use std::io::Write;
 use std::process::ExitCode;
 
 use rust_decimal::Decimal;

@@ -4,12 +4,18 @@
 //! and notes — and the table, CSV and Markdown renderers lay it out; JSON is serialized from
 //! the result types directly (see [`json`]). Renderers return text so they can be snapshot-tested.
 
+pub mod budget;
+pub mod charts;
 pub mod comment;
 pub mod csv;
 pub mod format;
+pub mod html;
 pub mod json;
+pub mod labels;
 pub mod markdown;
 pub mod table;
+pub mod workflow;
+pub mod xlsx;
 
 use rust_decimal::Decimal;
 
