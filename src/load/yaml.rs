@@ -67,7 +67,7 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
         },
     };
     let parsed = serde_saphyr::from_str_with_options(&source.text, options.clone());
-    if parsed.is_ok() {
+    if parsed.is_ok() && may_hold_an_empty_value(&source.text) {
         if let Some((key, position)) = first_empty_value(&source.text, options) {
             let width = key.chars().count();
             return Err(Diagnostic::error(&source.name, format!("`{key}` has no value"))
@@ -317,6 +317,159 @@ fn plain_value_message(message: &str, key: Option<String>) -> (String, Option<St
         );
     }
     (message.to_string(), None)
+}
+
+/// Whether `text` may hold a key with no value, decided from the text alone so that files
+/// without one (nearly all) are parsed once, not twice. Errs towards yes: a `~` or `null`
+/// anywhere, a `?` key, a flow-mapping entry without a colon or with nothing after it, or a
+/// block key ending its line whose next line is not indented below it (or a `-` list at its
+/// own indent).
+fn may_hold_an_empty_value(text: &str) -> bool {
+    // Each line without its comment and with quoted scalars blanked (`"a, b"` → `xxxxxx`), so
+    // notes and URLs do not count; `None` when a quote is not where a scalar starts or does
+    // not close on its line, and the cheap reading cannot be trusted.
+    let content = |line: &str| -> Option<String> {
+        let mut out = String::with_capacity(line.len());
+        let mut quote = None;
+        let mut previous = ' ';
+        for c in line.chars() {
+            match quote {
+                Some(q) if c == q => {
+                    quote = None;
+                    out.push('x');
+                }
+                Some(_) => out.push('x'),
+                None if c == '"' || c == '\'' => {
+                    let before = out.trim_end();
+                    let starts_scalar = before.is_empty()
+                        || before.ends_with(['[', '{', ','])
+                        || (before.ends_with(':') && before.len() < out.len())
+                        || (before.ends_with('-') && {
+                            let marker = &before[..before.len() - 1];
+                            marker.trim_end().is_empty() || marker.ends_with(' ')
+                        });
+                    if !starts_scalar {
+                        return None;
+                    }
+                    quote = Some(c);
+                    out.push('x');
+                }
+                None if c == '#' && previous.is_whitespace() => break,
+                None => out.push(c),
+            }
+            previous = c;
+        }
+        quote.is_none().then_some(out)
+    };
+    let Some(lines) = text.lines().map(content).collect::<Option<Vec<String>>>() else {
+        return true;
+    };
+    // `~` and `null` are nulls; an anchor, alias or tag may stand alone before nothing.
+    let unquoted = lines.join("\n");
+    if unquoted.contains(['~', '&', '*', '!']) || unquoted.to_ascii_lowercase().contains("null") {
+        return true;
+    }
+    let indent = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    for (index, line) in lines.iter().enumerate() {
+        let trimmed = line.trim();
+        // Explicit keys (`? a`) and lone values (`: b`) are rare enough to always scan.
+        if trimmed.contains('?') || trimmed.starts_with(':') || trimmed.starts_with("- :") {
+            return true;
+        }
+        if !trimmed.ends_with(':') {
+            continue;
+        }
+        // The key's own column: after any `- ` list markers.
+        let mut column = indent(line);
+        let mut rest = &line[column..];
+        while let Some(after) = rest.strip_prefix("- ") {
+            let spaces = after.len() - after.trim_start_matches(' ').len();
+            column += 2 + spaces;
+            rest = &after[spaces..];
+        }
+        let next = lines[index + 1..].iter().find(|l| !l.trim().is_empty());
+        let nested = next.is_some_and(|next| {
+            indent(next) > column || (indent(next) == column && next.trim_start().starts_with('-'))
+        });
+        if !nested {
+            return true;
+        }
+    }
+    flow_mapping_has_an_empty_entry(&unquoted)
+}
+
+/// Whether a `{…}` holds an entry with no colon (`{a, b: 1}`) or nothing after its colon
+/// (`{a: , b: 1}`, `{a:}`), in text whose quoted scalars are blanked; lists (`[…]`) are not
+/// mappings.
+fn flow_mapping_has_an_empty_entry(text: &str) -> bool {
+    // Per open bracket: is it a mapping, has the current entry a colon, and anything after it.
+    struct Level {
+        mapping: bool,
+        colon: bool,
+        before: bool,
+        after: bool,
+    }
+    let mut stack: Vec<Level> = Vec::new();
+    let close_entry =
+        |level: &Level| level.mapping && level.before && (!level.colon || !level.after);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' | '[' => {
+                if let Some(level) = stack.last_mut() {
+                    mark(level);
+                }
+                stack.push(Level {
+                    mapping: c == '{',
+                    colon: false,
+                    before: false,
+                    after: false,
+                });
+            }
+            '}' | ']' | ',' => {
+                if let Some(level) = stack.last() {
+                    if close_entry(level) {
+                        return true;
+                    }
+                }
+                if c == ',' {
+                    if let Some(level) = stack.last_mut() {
+                        (level.colon, level.before, level.after) = (false, false, false);
+                    }
+                } else {
+                    stack.pop();
+                }
+            }
+            // A colon separates only before a space, an indicator or the end (`:a` is text).
+            ':' if stack
+                .last()
+                .is_some_and(|level| level.mapping && !level.colon)
+                && chars
+                    .peek()
+                    .is_none_or(|next| next.is_whitespace() || ",[]{}".contains(*next)) =>
+            {
+                if let Some(level) = stack.last_mut() {
+                    level.colon = true;
+                }
+            }
+            c if !c.is_whitespace() => {
+                if let Some(level) = stack.last_mut() {
+                    mark(level);
+                }
+            }
+            _ => {}
+        }
+    }
+    return false;
+
+    /// Something was written in the current entry: before its colon, or after it.
+    fn mark(level: &mut Level) {
+        if level.colon {
+            level.after = true;
+        } else {
+            level.before = true;
+        }
+    }
 }
 
 /// The first key written with no value (`cache_hit_rate:` and nothing after it, `~` or
@@ -686,6 +839,64 @@ mod tests {
             "a: {b: [1, {c: d}]}\n"
         ))
         .is_ok());
+    }
+
+    fn options() -> serde_saphyr::Options {
+        serde_saphyr::options! {}
+    }
+
+    #[test]
+    fn the_cheap_test_for_empty_values_knows_the_usual_shapes() {
+        for (text, may) in [
+            ("a:\n  b: 1\n", false),
+            ("a:\n- 1\n", false),
+            ("a:\n  - b:\n      c: 1\n", false),
+            ("a: {b: 1, c: [1, 2], d: 'x, y'}\n", false),
+            ("a: 1\nb:\nc: 2\n", true),
+            ("a:\n  - b:\n    c: 1\n", true),
+            ("a: {b: 1, c}\n", true),
+            ("a: {b: }\n", true),
+            ("a: {b:}\n", true),
+            ("a: ~\n", true),
+            ("a: 1\nb: # later\n", true),
+        ] {
+            assert_eq!(may_hold_an_empty_value(text), may, "{text:?}");
+            if !may {
+                assert_eq!(first_empty_value(text, options()), None, "{text:?}");
+            }
+        }
+    }
+
+    /// The shipped files, like most files, are parsed once: the empty-value scan is skipped.
+    #[test]
+    fn shipped_files_are_parsed_once() {
+        let scenarios = [
+            crate::load::scenario::SEED,
+            include_str!("../../scenarios/cascade-wins.yaml"),
+            include_str!("../../scenarios/multi-vendor.yaml"),
+        ];
+        let prices = crate::load::pricing::SHIPPED.iter().map(|(_, text)| *text);
+        for text in scenarios.into_iter().chain(prices) {
+            assert!(!may_hold_an_empty_value(text), "{}", &text[..80]);
+        }
+    }
+
+    proptest::proptest! {
+        /// The cheap test never says no when the full scan finds an empty value: it only
+        /// decides whether the scan is worth running.
+        #[test]
+        fn the_cheap_test_never_misses_an_empty_value(
+            parts in proptest::collection::vec(proptest::sample::select(&[
+                "a", "b", ":", ": ", "1", "x", "- ", "-", "\n", "\n", "  ", "    ", "{", "}", "[",
+                "]", ",", ", ", "'q'", "\"q, r\"", "#", " # c", "|", ">", "&k ", "*k", "? ",
+                "~", "null", "!!str ", "!t ", "\"a # b:\"", "'x: '", "\"", "'", "\t",
+            ][..]), 0..40)
+        ) {
+            let text = parts.concat();
+            if first_empty_value(&text, options()).is_some() {
+                proptest::prop_assert!(may_hold_an_empty_value(&text), "{text:?}");
+            }
+        }
     }
 
     #[test]
