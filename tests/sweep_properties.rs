@@ -106,7 +106,7 @@ proptest! {
                 (axis.path.changes_only_volumes(), Override {
                     path_text: axis.path_text.clone(),
                     path: axis.path.clone(),
-                    change: axis.values[i],
+                    change: axis.values.get(i),
                 })
             }).collect();
             overrides.sort_by_key(|(volume_only, _)| *volume_only);
@@ -142,7 +142,7 @@ fn scaled_values_that_leave_the_fixed_point_scale_still_price_exactly() {
         let overrides = [Override {
             path_text: axes[0].path_text.clone(),
             path: axes[0].path.clone(),
-            change: *change,
+            change,
         }];
         let evaluation = month_with(&scenario, &catalogue, &overrides)
             .unwrap()
@@ -151,7 +151,7 @@ fn scaled_values_that_leave_the_fixed_point_scale_still_price_exactly() {
             assert_eq!(results[index * 3 + slot], policy.total);
         }
     }
-    assert!(matches!(axes[0].values[1], Change::Set(_)));
+    assert!(matches!(axes[0].values.get(1), Change::Set(_)));
 }
 
 #[test]
@@ -183,7 +183,7 @@ fn a_quality_scenario_swept_over_a_price_and_a_volume_equals_whatif_at_every_poi
             .map(|&a| Override {
                 path_text: axes[a].path_text.clone(),
                 path: axes[a].path.clone(),
-                change: axes[a].values[coordinates[a]],
+                change: axes[a].values.get(coordinates[a]),
             })
             .collect();
         let month = month_with(&scenario, &catalogue, &overrides).unwrap();

@@ -34,8 +34,66 @@ use crate::model::scenario::Scenario;
 pub struct Axis {
     pub path_text: String,
     pub path: OverridePath,
-    /// Shared with the command line's parsed dimension rather than copied.
-    pub values: Arc<[Change]>,
+    pub values: Values,
+}
+
+/// The values an axis takes: a list, or a range whose values are made when asked for, so a
+/// range of a million values holds three numbers rather than a million.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Values {
+    List(Arc<[Change]>),
+    /// `start + step × index` for `index` below `count`, each normalized; factors when `scaled`.
+    Range {
+        start: Decimal,
+        step: Decimal,
+        count: usize,
+        scaled: bool,
+    },
+}
+
+impl Values {
+    pub fn len(&self) -> usize {
+        match self {
+            Values::List(values) => values.len(),
+            Values::Range { count, .. } => *count,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value at `index` (below [`Values::len`]).
+    #[inline]
+    pub fn get(&self, index: usize) -> Change {
+        match self {
+            Values::List(values) => values[index],
+            Values::Range {
+                start,
+                step,
+                scaled,
+                ..
+            } => {
+                let value = (*start + *step * Decimal::from(index)).normalize();
+                if *scaled {
+                    Change::Scale(value)
+                } else {
+                    Change::Set(value)
+                }
+            }
+        }
+    }
+
+    /// Every value, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Change> + '_ {
+        (0..self.len()).map(|index| self.get(index))
+    }
+}
+
+impl From<Vec<Change>> for Values {
+    fn from(values: Vec<Change>) -> Self {
+        Values::List(values.into())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -259,7 +317,7 @@ impl<'a> Sweep<'a> {
             .map(|(&axis, &index)| Override {
                 path_text: self.axes[axis].path_text.clone(),
                 path: self.axes[axis].path.clone(),
-                change: self.axes[axis].values[index],
+                change: self.axes[axis].values.get(index),
             })
             .collect();
         Ok(apply(self.scenario, self.catalogue, &overrides)?)
@@ -403,7 +461,7 @@ impl<'a> Sweep<'a> {
             let OverridePath::Workload { field, .. } = &axis.path else {
                 continue;
             };
-            let change = axis.values[digits[volume_axis.axis]];
+            let change = axis.values.get(digits[volume_axis.axis]);
             for (workload, name) in &volume_axis.workloads {
                 apply_to_numbers(
                     &mut scratch[*workload],
@@ -451,7 +509,7 @@ impl<'a> Sweep<'a> {
                 Override {
                     path_text: axis.path_text.clone(),
                     path: axis.path.clone(),
-                    change: axis.values[digits[volume_axis.axis]],
+                    change: axis.values.get(digits[volume_axis.axis]),
                 }
             })
             .collect();
@@ -588,8 +646,8 @@ fn share_axes(
                 .values
                 .iter()
                 .map(|change| match change {
-                    Change::Set(value) if *value >= Decimal::ZERO && *value <= Decimal::ONE => {
-                        scales.share(*value)
+                    Change::Set(value) if value >= Decimal::ZERO && value <= Decimal::ONE => {
+                        scales.share(value)
                     }
                     _ => None,
                 })
@@ -724,7 +782,7 @@ fn share_scale(scenario: &Scenario, axes: &[Axis]) -> u32 {
     });
     let varied = axes.iter().flat_map(|axis| {
         axis.values.iter().filter_map(|change| match change {
-            Change::Set(value) if value.abs() <= Decimal::ONE => Some(*value),
+            Change::Set(value) if value.abs() <= Decimal::ONE => Some(value),
             _ => None,
         })
     });

@@ -4,14 +4,13 @@
 //! Values are read as exact decimals with the same parsers as the YAML files, so `100M`, `35%`
 //! and `2026-06-01` mean the same on the command line as in a scenario.
 
-use std::sync::Arc;
-
 use rust_decimal::Decimal;
 
 use super::values::{self, show_instant, Problem};
 use crate::engine::overrides::{
     Change, Override, OverrideError, OverridePath, PriceField, WorkloadField,
 };
+use crate::engine::sweep::Values;
 
 fn error(path: &str, message: impl Into<String>, help: impl Into<String>) -> OverrideError {
     OverrideError {
@@ -173,8 +172,9 @@ pub fn parse_assignment(text: &str) -> Result<Override, OverrideError> {
 pub struct Dimension {
     pub path_text: String,
     pub path: OverridePath,
-    /// Shared with the engine's [`Axis`](crate::engine::sweep::Axis), never copied.
-    pub values: Arc<[Change]>,
+    /// Shared with the engine's [`Axis`](crate::engine::sweep::Axis), never copied; a range
+    /// keeps its start, step and count.
+    pub values: Values,
     /// The values as written, for a list; empty for a range, whose labels are made from its
     /// values when shown, so a range of a million values keeps no million strings.
     written: Vec<String>,
@@ -186,7 +186,7 @@ impl Dimension {
         crate::engine::sweep::Axis {
             path_text: self.path_text.clone(),
             path: self.path.clone(),
-            values: Arc::clone(&self.values),
+            values: self.values.clone(),
         }
     }
 
@@ -195,7 +195,7 @@ impl Dimension {
         if let Some(written) = self.written.get(index) {
             return written.clone();
         }
-        match self.values[index] {
+        match self.values.get(index) {
             Change::Scale(value) => format!("x{value}"),
             Change::Set(value) | Change::Relative(value) => value.to_string(),
             Change::SetDate(date) => show_instant(date),
@@ -242,12 +242,12 @@ pub fn parse_dimension(text: &str) -> Result<Dimension, OverrideError> {
             .iter()
             .map(|label| parse_change(path_text, &path, label))
             .collect::<Result<Vec<_>, _>>()?;
-        (values, labels)
+        (Values::from(values), labels)
     };
     Ok(Dimension {
         path_text: path_text.to_string(),
         path,
-        values: values.into(),
+        values,
         written,
     })
 }
@@ -255,23 +255,19 @@ pub fn parse_dimension(text: &str) -> Result<Dimension, OverrideError> {
 /// The most values one range may generate before the grid limit is even considered.
 const MAX_RANGE_VALUES: usize = 10_000_000;
 
-fn range(path_text: &str, path: &OverridePath, spec: &str) -> Result<Vec<Change>, OverrideError> {
+fn range(path_text: &str, path: &OverridePath, spec: &str) -> Result<Values, OverrideError> {
     let Steps {
         start,
         step,
         count,
         scaled,
     } = steps(path_text, path, spec)?;
-    let mut values = Vec::with_capacity(count as usize);
-    for index in 0..count {
-        let value = (start + step * Decimal::from(index)).normalize();
-        values.push(if scaled {
-            Change::Scale(value)
-        } else {
-            Change::Set(value)
-        });
-    }
-    Ok(values)
+    Ok(Values::Range {
+        start,
+        step,
+        count: count as usize,
+        scaled,
+    })
 }
 
 /// A range's first value, step and number of values, checked but not generated.
@@ -442,7 +438,7 @@ mod tests {
     fn ranges_are_exact_and_checked() {
         let dimension = parse_dimension("workloads.*.cache_hit_rate=0:0.9:0.1").unwrap();
         assert_eq!(dimension.values.len(), 10);
-        assert_eq!(dimension.values[3], Change::Set(dec!(0.3)));
+        assert_eq!(dimension.values.get(3), Change::Set(dec!(0.3)));
         assert_eq!(dimension.label(9), "0.9");
         assert_eq!(
             parse_dimension("as_of=2026-05-01,2026-06-01")
@@ -461,7 +457,7 @@ mod tests {
         assert!(parse_dimension("workloads.*.cache_hit_rate=").is_err());
         let volume = parse_dimension("workloads.*.volume=x0.5:x2:x0.5").unwrap();
         assert_eq!(
-            volume.values[..],
+            volume.values.iter().collect::<Vec<_>>(),
             [dec!(0.5), dec!(1), dec!(1.5), dec!(2)].map(Change::Scale)
         );
     }
