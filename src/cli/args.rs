@@ -49,6 +49,8 @@ pub enum Command {
     Schema(super::schema::SchemaArgs),
     /// Monte Carlo of a month: P5–P99 spend and cost per successful task per policy.
     Simulate(SimulateArgs),
+    /// Price every logged request under every policy: replay, reconciliation, shadow evaluation.
+    Replay(super::replay::ReplayArgs),
 }
 
 #[derive(Debug, Args)]

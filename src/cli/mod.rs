@@ -12,6 +12,7 @@ pub mod gap;
 pub mod models;
 pub mod output;
 pub mod progress;
+pub mod replay;
 pub mod schema;
 pub mod sensitivity;
 pub mod simulate;
@@ -48,6 +49,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate::run(&cli, args),
         Command::Schema(args) => schema::run(args),
         Command::Simulate(args) => simulate::run(&cli, args),
+        Command::Replay(args) => replay::run(&cli, args),
     }
 }
 

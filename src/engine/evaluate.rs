@@ -270,8 +270,7 @@ impl<'a> WorkloadPlan<'a> {
                     regional_processing: workload.regional_processing,
                 };
                 let quote = prices::quote(model, market.as_of, slice)?;
-                let rate_per_token = Component::ALL
-                    .map(|component| quote.columns.get(component) / PER_MILLION * keep);
+                let rate_per_token = per_token_rates(&quote, keep);
                 segments.push(Segment {
                     billing,
                     window,
@@ -341,6 +340,13 @@ impl<'a> WorkloadPlan<'a> {
     pub fn add_cost(&self, volume: &Volume, total: &mut Decimal) {
         self.each_line(volume, |_, _, _, cost| *total += cost);
     }
+}
+
+/// USD per token of each component (in [`Component::ALL`] order) after the negotiated
+/// discount: `keep` is 1 − the discount. The one place a quote becomes per-token rates, for
+/// `compare`'s plans and for replayed segments alike.
+pub fn per_token_rates(quote: &Quote, keep: Decimal) -> [Decimal; 4] {
+    Component::ALL.map(|component| quote.columns.get(component) / PER_MILLION * keep)
 }
 
 /// Long-context prices apply to the whole request once its input passes the threshold; only

@@ -10,6 +10,7 @@ pub mod gap;
 pub mod overrides;
 pub mod prices;
 pub mod quality;
+pub mod replay;
 pub mod sensitivity;
 pub mod simulate;
 pub mod solve;

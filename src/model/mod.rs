@@ -2,5 +2,6 @@
 
 pub mod catalogue;
 pub mod quality;
+pub mod request;
 pub mod rules;
 pub mod scenario;

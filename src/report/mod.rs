@@ -6,6 +6,7 @@
 
 pub mod comment;
 pub mod csv;
+pub mod emit;
 pub mod format;
 pub mod json;
 pub mod markdown;
