@@ -12,6 +12,7 @@ pub mod prices;
 pub mod quality;
 pub mod replay;
 pub mod sensitivity;
+pub mod shadow;
 pub mod simulate;
 pub mod solve;
 pub mod sweep;
