@@ -464,3 +464,148 @@ fn openai_anthropic_and_otel_records_map_their_usage_objects() {
     assert_eq!(out["rows"]["read"], 1);
     assert_eq!(cost(&out, "as logged"), dec("0.0965"));
 }
+
+const SHADOW_SCENARIO: &str = "name: Shadow test
+as_of: 2026-05-20
+workloads:
+  - name: tickets
+    task: extraction
+    requests: 1k
+    input_tokens_per_request: 1000
+    output_tokens_per_request: 100
+policies:
+  - name: direct
+    default: gpt-5.5
+  - name: cascade
+    default:
+      model: deepseek-v4-flash
+      fallback: [gpt-5.5]
+baseline: direct
+quality:
+  pass_rates:
+    - {model: deepseek-v4-flash, task: extraction, rate: 0.8}
+    - {model: gpt-5.5, task: extraction, rate: 0.9}
+";
+
+/// Ten requests of 1,000 input and 100 output tokens, with both models' true outcomes:
+/// Flash and GPT-5.5 both right 5, Flash right only 1, GPT-5.5 right only 2, both wrong 2.
+fn shadow_log(dir: &Path) -> String {
+    let mut text = String::from(
+        "timestamp,model,task,input_tokens,output_tokens,outcome:deepseek-v4-flash,outcome:gpt-5.5\n",
+    );
+    let patterns = [
+        ("true", "true", 5),
+        ("true", "false", 1),
+        ("false", "true", 2),
+        ("false", "false", 2),
+    ];
+    let mut minute = 0;
+    for (flash, gpt, count) in patterns {
+        for _ in 0..count {
+            text.push_str(&format!(
+                "2026-05-20T10:{minute:02}:00Z,gpt-5.5,extraction,1000,100,{flash},{gpt}\n"
+            ));
+            minute += 1;
+        }
+    }
+    write(dir, "shadow.csv", text)
+}
+
+#[test]
+fn shadow_evaluation_replays_the_chain_on_each_requests_outcomes() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "s.yaml", SHADOW_SCENARIO);
+    let log = shadow_log(dir.path());
+    let out = json(&["replay", &log, "--scenario", &scenario]);
+    let cascade = out["shadow"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["policy"] == "cascade")
+        .unwrap();
+    // Flash passes 6; of its 4 failures GPT-5.5 passes 2: 8 of 10. Independence: 0.6 + 0.4 ×
+    // 0.7 = 0.88. Cost: 10 Flash calls (0.000168 each) + 4 GPT-5.5 calls (0.008 each) =
+    // 0.03368, the same under both (4 requests reach GPT-5.5 either way).
+    assert_eq!(
+        dec(cascade["replayed"]["successes"].as_str().unwrap()),
+        dec("8")
+    );
+    assert_eq!(
+        dec(cascade["independent"]["successes"].as_str().unwrap()),
+        dec("8.8")
+    );
+    assert_eq!(
+        dec(cascade["replayed"]["cost"].as_str().unwrap()),
+        dec("0.03368")
+    );
+    assert_eq!(
+        dec(cascade["replayed"]["reworked"].as_str().unwrap()),
+        dec("4")
+    );
+    let direct = &out["shadow"][0];
+    assert_eq!(
+        dec(direct["replayed"]["successes"].as_str().unwrap()),
+        dec("7")
+    );
+}
+
+#[test]
+fn the_emitted_scenario_reproduces_the_replay_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    // A noisy validator, retries with half the failed answer as context, and a reviewer.
+    let noisy = SHADOW_SCENARIO
+        .replace("fallback: [gpt-5.5]", "fallback: [gpt-5.5, analyst]")
+        .replace(
+            "quality:\n",
+            "quality:\n  retry_context: 50%\n  validator: {false_accept: 10%, false_reject: 5%}\n",
+        );
+    for (name, text) in [("perfect", SHADOW_SCENARIO.to_string()), ("noisy", noisy)] {
+        let scenario = write(dir.path(), &format!("{name}.yaml"), text);
+        let log = shadow_log(dir.path());
+        let emitted = dir.path().join(format!("{name}-emitted.yaml"));
+        let emitted = emitted.display().to_string();
+        let replay = json(&[
+            "replay",
+            &log,
+            "--scenario",
+            &scenario,
+            "--emit-scenario",
+            &emitted,
+        ]);
+        let compare = json(&["compare", &emitted]);
+        let workflow = compare["scenarios"][0]["workflow"]["policies"]
+            .as_array()
+            .unwrap()
+            .clone();
+        for shadow in replay["shadow"].as_array().unwrap() {
+            let policy = shadow["policy"].as_str().unwrap();
+            let closed = workflow.iter().find(|p| p["name"] == policy).unwrap();
+            assert_eq!(
+                dec(closed["expected_cost_exact"].as_str().unwrap()),
+                dec(shadow["replayed"]["cost"].as_str().unwrap()),
+                "{name} {policy}: expected cost"
+            );
+            assert_eq!(
+                dec(closed["success_rate"].as_str().unwrap()),
+                dec(shadow["replayed"]["success_rate"].as_str().unwrap()),
+                "{name} {policy}: success"
+            );
+        }
+        // And the first attempts: the emitted workloads price to the replay's policy totals.
+        for policy in ["direct", "cascade"] {
+            let first = compare["scenarios"][0]["policies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == policy)
+                .unwrap()
+                .clone();
+            let exact = dec(first["monthly_cost_exact"].as_str().unwrap());
+            assert_eq!(
+                exact,
+                cost(&replay, policy),
+                "{name} {policy}: first attempts"
+            );
+        }
+    }
+}
