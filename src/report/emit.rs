@@ -141,6 +141,15 @@ fn target_lines(out: &mut String, indent: &str, target: &Target, chain: Option<&
         if !steps.is_empty() {
             let _ = writeln!(out, "{indent}fallback: [{}]", steps.join(", "));
         }
+        let validator = chain.validator;
+        if !validator.false_accept.is_zero() || !validator.false_reject.is_zero() {
+            let _ = writeln!(
+                out,
+                "{indent}validator: {{false_accept: {}, false_reject: {}}}",
+                percent(validator.false_accept),
+                percent(validator.false_reject)
+            );
+        }
     }
 }
 
@@ -422,14 +431,9 @@ pub fn scenario_yaml(
             .values()
             .flat_map(|c| c.routes.values().chain(c.default.iter()))
             .next();
+        // Validators are written on each route; the retry context is one for the scenario.
         if let Some(chain) = chain {
             let _ = writeln!(out, "  retry_context: {}", percent(chain.retry_context));
-            let _ = writeln!(
-                out,
-                "  validator: {{false_accept: {}, false_reject: {}}}",
-                percent(chain.validator.false_accept),
-                percent(chain.validator.false_reject)
-            );
         }
         if !quality.sign_off.is_empty() {
             let entries: Vec<String> = quality
