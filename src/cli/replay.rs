@@ -882,3 +882,7 @@ impl ReplayJson {
         }
     }
 }
+
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(ReplayJson)
+}

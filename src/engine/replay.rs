@@ -714,7 +714,12 @@ struct Interner {
 impl Interner {
     #[inline]
     fn id(&mut self, name: &[u8]) -> u32 {
-        if let Some(id) = self.ids.get(name) {
+        // A log names a handful of models and routes: comparing bytes beats hashing them.
+        if self.names.len() <= 16 {
+            if let Some(id) = self.names.iter().position(|known| **known == *name) {
+                return id as u32;
+            }
+        } else if let Some(id) = self.ids.get(name) {
             return *id;
         }
         let id = self.names.len() as u32;
