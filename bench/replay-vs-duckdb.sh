@@ -8,7 +8,8 @@
 # Needs python3 with numpy and duckdb (`python3 -m pip install numpy duckdb`); generated logs
 # are kept in $REPLAY_BENCH_DIR (default target/replay-bench, ~68 MB per million rows).
 # Prints, per size, the median of 3 runs: wall seconds, CPU seconds (user + system) and peak
-# memory (max RSS; DuckDB's includes its Python interpreter, ~40 MB).
+# memory (max RSS; DuckDB's includes its Python interpreter, ~40 MB). MIXCOST=path skips the
+# release build and times that binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
@@ -17,8 +18,12 @@ sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(1000000 10000000)
 mkdir -p "$dir"
 python3 -c "import numpy, duckdb" 2>/dev/null || python3 -m pip install --quiet numpy duckdb
-cargo build --quiet --release
-mixcost="$target/release/mixcost"
+if [ -n "${MIXCOST:-}" ]; then
+  mixcost="$MIXCOST"
+else
+  cargo build --quiet --release
+  mixcost="$target/release/mixcost"
+fi
 
 # Runs a command 3 times; prints the median (by wall time) "wall cpu max_rss_mb inner" of the
 # runs, where inner is the first word the command printed (DuckDB's own query time).

@@ -631,7 +631,35 @@ fn json_output_matches_the_shipped_schema() {
         let mut args = vec!["replay", log.as_str(), "--scenario", scenario.as_str()];
         args.extend_from_slice(extra);
         let instance = json(&args);
-        let errors: Vec<String> = validator.iter_errors(&instance).map(|e| e.to_string()).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{errors:?}");
     }
+}
+
+#[test]
+fn replay_output_in_every_format() {
+    let log = "tests/fixtures/replay/log.csv";
+    let scenario = "tests/fixtures/replay/scenario.yaml";
+    insta::assert_snapshot!(
+        "replay_table_by_model",
+        common::ok(&["replay", log, "--scenario", scenario, "--by", "model"])
+    );
+    insta::assert_snapshot!(
+        "replay_csv",
+        common::ok(&["replay", log, "--scenario", scenario, "--format", "csv"])
+    );
+    insta::assert_snapshot!(
+        "replay_shadow_markdown",
+        common::ok(&[
+            "replay",
+            "tests/fixtures/replay/shadow.csv",
+            "--scenario",
+            "tests/fixtures/replay/shadow.yaml",
+            "--format",
+            "markdown"
+        ])
+    );
 }

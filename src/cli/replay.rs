@@ -261,7 +261,7 @@ fn read_all(
                         let adapter = &adapters[block.file as usize];
                         adapter.parse(&block, &mut |position, row| match row {
                             Ok(request) => {
-                                let _ = accumulator.add(plan, &request, position);
+                                accumulator.add(plan, &request, position);
                             }
                             Err(problem) => accumulator.skip(problem),
                         });
@@ -337,7 +337,7 @@ fn describe(problem: &Problem, shown: &dyn Fn(Position) -> String) -> String {
     } else {
         shown(problem.position)
     };
-    let mut text = format!("{place}");
+    let mut text = place;
     if let Some(column) = &problem.column {
         text.push_str(&format!(", {column}"));
     }

@@ -820,9 +820,9 @@ impl Accumulator {
         self.skips.record(problem);
     }
 
-    /// Adds one request to its segment; a request that cannot be priced is counted as skipped
-    /// and its problem returned.
-    pub fn add(&mut self, plan: &Plan, request: &Request, position: Position) -> Result<(), ()> {
+    /// Adds one request to its segment and says whether it could be priced; one that cannot is
+    /// counted as skipped, with its problem.
+    pub fn add(&mut self, plan: &Plan, request: &Request, position: Position) -> bool {
         self.rows += 1;
         let model = self.models.id(request.model.as_bytes());
         self.route_buffer.clear();
@@ -880,7 +880,7 @@ impl Accumulator {
                             value: Some(request.model.to_string()),
                             message,
                         });
-                        return Err(());
+                        return false;
                     }
                 };
                 let mut sums = Sums::default();
@@ -903,7 +903,7 @@ impl Accumulator {
                 uncached * rate[0] + cached_tokens * rate[1] + write * rate[2] + output * rate[3];
             self.histograms[column].add(cost);
         }
-        Ok(())
+        true
     }
 
     fn rates_for(

@@ -169,6 +169,9 @@ pub struct Measured {
     pub total: u64,
 }
 
+/// (workload label, model, given): what a measured pass rate is for.
+type Conditional = (String, String, BTreeMap<String, bool>);
+
 /// Pass rates measured from the log's outcomes: per workload and model, unconditional, and for
 /// every fallback step conditional on the true outcomes of the models before it in each
 /// policy's chain, so that the closed form walks the same patterns the replay does.
@@ -183,8 +186,7 @@ pub fn measured_pass_rates(
             .position(|m| m == model)
             .and_then(|index| key.outcome(index))
     };
-    let mut counts: BTreeMap<(String, String, BTreeMap<String, bool>), (u64, u64)> =
-        BTreeMap::new();
+    let mut counts: BTreeMap<Conditional, (u64, u64)> = BTreeMap::new();
     let quality = plan.scenario.quality.as_ref();
     for (key, sums) in segments {
         let label = workload_label(key, fields);
