@@ -1057,3 +1057,85 @@ pub fn preset_spec(format: LogFormat, mapping: &Mapping) -> Vec<(Field, Locator)
     }
     spec
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_end_on_records_even_with_quoted_newlines() {
+        let text = "a,b\n1,\"x\ny\"\n2,\"p,q\"\n3,\"long\nquoted\nfield\"\n4,z\n";
+        for size in [1, 3, 7, 16, 64] {
+            let mut blocks = Blocks::new(
+                Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+                0,
+                1,
+                true,
+            );
+            blocks.size = size;
+            let mut joined = Vec::new();
+            let mut records = 0;
+            loop {
+                match blocks.next_block() {
+                    Next::Block(block) => {
+                        let mut reader = ::csv::ReaderBuilder::new()
+                            .has_headers(false)
+                            .from_reader(&block.bytes[..]);
+                        for record in reader.records() {
+                            assert_eq!(record.unwrap().len(), 2, "size {size}");
+                            records += 1;
+                        }
+                        joined.extend_from_slice(&block.bytes);
+                    }
+                    Next::End => break,
+                    Next::Broken { message, .. } => panic!("{message}"),
+                }
+            }
+            assert_eq!(joined, text.as_bytes(), "size {size}");
+            assert_eq!(records, 5, "size {size}");
+        }
+    }
+
+    #[test]
+    fn the_fast_timestamp_parser_agrees_with_jiff() {
+        for text in [
+            "2026-05-20T10:00:00Z",
+            "2026-05-20T10:00:00.5Z",
+            "2026-05-20T10:00:00.123456789Z",
+            "2026-05-20T12:00:00+02:00",
+            "2026-05-20T07:30:00-02:30",
+            "2024-02-29T23:59:59Z",
+        ] {
+            let expected: Timestamp = text.parse().unwrap();
+            assert_eq!(parse_timestamp(text), Some(expected), "{text}");
+        }
+        assert_eq!(
+            parse_timestamp("2026-05-20 10:00:00.123"),
+            Some("2026-05-20T10:00:00.123Z".parse().unwrap())
+        );
+        assert_eq!(
+            parse_timestamp("1779271200"),
+            Some("2026-05-20T10:00:00Z".parse().unwrap())
+        );
+        for bad in [
+            "2026-02-30T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "yesterday",
+            "2026-05-20T25:00:00Z",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn tokens_and_outcomes_parse_strictly() {
+        assert!(matches!(parse_tokens("12"), Ok(12)));
+        assert!(matches!(parse_tokens(" 12.0 "), Ok(12)));
+        assert!(matches!(parse_tokens("-3"), Err(TokenError::Negative)));
+        assert!(matches!(parse_tokens("1e3"), Err(TokenError::NotANumber)));
+        assert_eq!(parse_outcome("PASS", None), Ok(true));
+        assert_eq!(parse_outcome("0", None), Ok(false));
+        assert_eq!(parse_outcome("0.7", Some(0.5)), Ok(true));
+        assert!(parse_outcome("0.7", None).is_err());
+    }
+}
