@@ -64,7 +64,7 @@ pub enum GroupField {
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// Request logs: CSV, JSON Lines or Parquet files (optionally .gz / .zst), or folders of them.
+    /// Request logs: CSV or JSON Lines files (optionally .gz / .zst), or folders of them.
     #[arg(value_name = "LOG", required = true)]
     pub logs: Vec<PathBuf>,
 
