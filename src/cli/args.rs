@@ -51,6 +51,8 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// A client budget report: one self-contained HTML page, or an XLSX of live formulas.
     Report(super::report::ReportArgs),
+    /// Price every logged request under every policy: replay, reconciliation, shadow evaluation.
+    Replay(super::replay::ReplayArgs),
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ pub mod gap;
 pub mod models;
 pub mod output;
 pub mod progress;
+pub mod replay;
 pub mod report;
 pub mod schema;
 pub mod sensitivity;
@@ -51,6 +52,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Schema(args) => schema::run(args),
         Command::Simulate(args) => simulate::run(&cli, args),
         Command::Report(args) => report::run(&cli, args),
+        Command::Replay(args) => replay::run(&cli, args),
     }
 }
 

@@ -387,6 +387,13 @@ impl<'a> WorkloadPlan<'a> {
     }
 }
 
+/// USD per token of each component (in [`Component::ALL`] order) after the negotiated
+/// discount: `keep` is 1 − the discount. The one place a quote becomes per-token rates, for
+/// `compare`'s plans and for replayed segments alike.
+pub fn per_token_rates(quote: &Quote, keep: Decimal) -> [Decimal; 4] {
+    Component::ALL.map(|component| quote.columns.get(component) / PER_MILLION * keep)
+}
+
 /// Long-context prices apply to the whole request once its input passes the threshold; only
 /// workloads given per request say how large a request is.
 fn context_for(threshold: Option<u64>, workload: &Workload) -> Context {

@@ -11,6 +11,7 @@ pub mod gap;
 pub mod overrides;
 pub mod prices;
 pub mod quality;
+pub mod replay;
 pub mod sensitivity;
 pub mod shadow;
 pub mod simulate;

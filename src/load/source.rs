@@ -56,6 +56,17 @@ pub fn read_as_input(metadata: &Metadata) -> Option<String> {
         .map(|read| read.name.clone())
 }
 
+/// Records a file this run reads as a stream (a request log), so that `-o` refuses to
+/// replace it; the text is not kept.
+pub fn note_streamed_input(path: &Path, metadata: &Metadata) {
+    inputs().push(Input {
+        device: metadata.dev(),
+        inode: metadata.ino(),
+        name: path.display().to_string(),
+        text: None,
+    });
+}
+
 /// Clears `O_NONBLOCK` on `file`, opened without blocking only so that opening a FIFO does not
 /// wait for the other end.
 pub fn set_blocking(file: &File) -> std::io::Result<()> {

@@ -2,6 +2,7 @@
 
 pub mod catalogue;
 pub mod quality;
+pub mod request;
 pub mod rules;
 pub mod scenario;
 

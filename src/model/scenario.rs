@@ -143,13 +143,25 @@ pub struct Match {
 
 impl Match {
     pub fn matches(&self, workload: &Workload) -> bool {
-        (self.workloads.is_empty() || self.workloads.contains(&workload.name))
-            && (self.tasks.is_empty()
-                || workload
-                    .task
-                    .as_ref()
-                    .is_some_and(|task| self.tasks.contains(task)))
-            && (self.data_classes.is_empty() || self.data_classes.contains(&workload.data_class))
+        self.matches_fields(
+            Some(&workload.name),
+            workload.task.as_deref(),
+            workload.data_class,
+        )
+    }
+
+    /// Whether a request with these routing fields matches; a logged request may name no
+    /// workload or task.
+    pub fn matches_fields(
+        &self,
+        workload: Option<&str>,
+        task: Option<&str>,
+        data_class: DataClass,
+    ) -> bool {
+        (self.workloads.is_empty()
+            || workload.is_some_and(|name| self.workloads.iter().any(|w| w == name)))
+            && (self.tasks.is_empty() || task.is_some_and(|t| self.tasks.iter().any(|x| x == t)))
+            && (self.data_classes.is_empty() || self.data_classes.contains(&data_class))
     }
 }
 
@@ -188,6 +200,24 @@ impl Policy {
             .find(|route| route.matcher.matches(workload))
             .map(|route| &route.target)
             .or(self.default.as_ref())
+    }
+
+    /// The route for a logged request's fields: `Some((Some(i), target))` for route `i`,
+    /// `Some((None, target))` for the default, `None` when nothing matches.
+    pub fn route_fields(
+        &self,
+        workload: Option<&str>,
+        task: Option<&str>,
+        data_class: DataClass,
+    ) -> Option<(Option<usize>, &Target)> {
+        match self
+            .routes
+            .iter()
+            .position(|route| route.matcher.matches_fields(workload, task, data_class))
+        {
+            Some(index) => Some((Some(index), &self.routes[index].target)),
+            None => self.default.as_ref().map(|target| (None, target)),
+        }
     }
 }
 

@@ -342,7 +342,7 @@ fn scenario_report(
             let item = Override {
                 path_text: dimension.path_text.clone(),
                 path: dimension.path.clone(),
-                change: *change,
+                change,
             };
             let point = month_with(scenario, catalogue, &[item])?;
             for (name, costs) in &mut series {

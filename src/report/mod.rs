@@ -8,6 +8,7 @@ pub mod budget;
 pub mod charts;
 pub mod comment;
 pub mod csv;
+pub mod emit;
 pub mod format;
 pub mod html;
 pub mod json;
