@@ -12,6 +12,7 @@ pub mod gap;
 pub mod models;
 pub mod output;
 pub mod progress;
+pub mod warehouse;
 pub mod replay;
 pub mod schema;
 pub mod sensitivity;

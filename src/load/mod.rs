@@ -6,6 +6,7 @@ pub mod amount;
 pub mod checker;
 pub mod diagnostic;
 pub mod log;
+pub mod warehouse;
 pub mod overrides;
 pub mod pricing;
 pub mod quality;
