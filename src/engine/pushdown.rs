@@ -141,7 +141,7 @@ impl Dialect {
             Dialect::Duckdb => {
                 let (name, value) = split("t");
                 format!(
-                    "list_transform(list_filter(CAST(json_extract_string({column}, '$[*]') AS VARCHAR[]), t -> t IS NOT NULL AND (strpos(t, ':') > 0 OR strpos(t, '=') > 0) AND {name} = '{key}'), t -> {value})[1]"
+                    "list_transform(list_filter(CAST(json_extract_string({column}, '$[*]') AS VARCHAR[]), lambda t: t IS NOT NULL AND (strpos(t, ':') > 0 OR strpos(t, '=') > 0) AND {name} = '{key}'), lambda t: {value})[1]"
                 )
             }
             Dialect::Spark => {
@@ -191,21 +191,33 @@ impl Dialect {
         }
     }
 
-    /// Σ of a float column, exact: each value through its shortest decimal text, as an
-    /// exported log carries it, never summed as a float.
-    fn exact_sum(self, column: &str) -> String {
+    /// A float column's value as an exact decimal: through its shortest decimal text, as an
+    /// exported log carries it, never summed as a float. PostgreSQL's NUMERIC is unbounded;
+    /// the others get 24 decimal places (BigQuery's BIGNUMERIC 38).
+    fn exact_decimal(self, column: &str) -> String {
         match self {
-            Dialect::Postgres => format!("SUM(CAST(CAST({column} AS TEXT) AS NUMERIC))"),
-            Dialect::Duckdb => {
-                format!("SUM(CAST(CAST({column} AS VARCHAR) AS DECIMAL(38, 18)))")
-            }
-            Dialect::Spark => format!("SUM(CAST(CAST({column} AS STRING) AS DECIMAL(38, 18)))"),
-            Dialect::Bigquery => format!("SUM(CAST(CAST({column} AS STRING) AS BIGNUMERIC))"),
-            Dialect::Snowflake => {
-                format!("SUM(CAST(CAST({column} AS VARCHAR) AS NUMBER(38, 18)))")
-            }
+            Dialect::Postgres => format!("CAST(CAST({column} AS TEXT) AS NUMERIC)"),
+            Dialect::Duckdb => format!("CAST(CAST({column} AS VARCHAR) AS DECIMAL(38, 24))"),
+            Dialect::Spark => format!("CAST(CAST({column} AS STRING) AS DECIMAL(38, 24))"),
+            Dialect::Bigquery => format!("CAST(CAST({column} AS STRING) AS BIGNUMERIC)"),
+            Dialect::Snowflake => format!("CAST(CAST({column} AS VARCHAR) AS NUMBER(38, 24))"),
         }
     }
+}
+
+/// Decimal places kept for a float's exact value outside PostgreSQL.
+const SPEND_PLACES: u32 = 24;
+
+/// The number of decimal places a value needs (its shortest text's), from 0 to
+/// [`SPEND_PLACES`]: a local replay's sum carries the largest of its requests', so the
+/// pushed-down sum is shown with the same digits.
+fn places(value: &str) -> String {
+    let mut text = String::from("CASE");
+    for places in 0..SPEND_PLACES {
+        let _ = write!(text, " WHEN {value} = ROUND({value}, {places}) THEN {places}");
+    }
+    let _ = write!(text, " ELSE {SPEND_PLACES} END");
+    text
 }
 
 impl std::str::FromStr for Dialect {
@@ -276,7 +288,7 @@ pub fn fingerprint(plan: &Plan) -> String {
 }
 
 /// The output columns of the query, in order; [`segments`] reads them by these names.
-pub const COLUMNS: [&str; 21] = [
+pub const COLUMNS: [&str; 22] = [
     "segment_plan",
     "problem",
     "model",
@@ -296,6 +308,7 @@ pub const COLUMNS: [&str; 21] = [
     "output_tokens",
     "cached_requests",
     "spend",
+    "spend_places",
     "first_us",
     "last_us",
 ];
@@ -490,6 +503,7 @@ pub fn query(plan: &Plan, dialect: Dialect, source: &Source) -> String {
     let _ = writeln!(sql, "typed AS (\n  SELECT");
     let _ = writeln!(sql, "    problem, model, workload, task, data_class,");
     let _ = writeln!(sql, "    spend,");
+    let _ = writeln!(sql, "    {} AS spend_exact,", d.exact_decimal("spend"));
     let _ = writeln!(
         sql,
         "    CASE WHEN problem = '' THEN {} ELSE 0 END AS outcomes,",
@@ -526,6 +540,11 @@ pub fn query(plan: &Plan, dialect: Dialect, source: &Source) -> String {
 
     // 4. The price keys.
     let _ = writeln!(sql, "keyed AS (\n  SELECT typed.*,");
+    let _ = writeln!(
+        sql,
+        "    CASE WHEN spend_exact IS NULL THEN 0 ELSE {} END AS spend_places,",
+        places("spend_exact")
+    );
     let mut period = String::from("CASE");
     for (index, at) in plan.breakpoints().iter().enumerate().rev() {
         let _ = write!(
@@ -613,7 +632,8 @@ pub fn query(plan: &Plan, dialect: Dialect, source: &Source) -> String {
         sql,
         "  SUM(CASE WHEN cached_n > 0 OR write_n > 0 THEN 1 ELSE 0 END) AS cached_requests,"
     );
-    let _ = writeln!(sql, "  {} AS spend,", d.exact_sum("spend"));
+    let _ = writeln!(sql, "  SUM(spend_exact) AS spend,");
+    let _ = writeln!(sql, "  MAX(spend_places) AS spend_places,");
     let _ = writeln!(sql, "  MIN(us) AS first_us,\n  MAX(us) AS last_us");
     let _ = writeln!(sql, "FROM keyed");
     let groups = "problem, model, workload, task, data_class, CASE WHEN spend IS NULL THEN 0 ELSE 1 END, outcomes, day, period, off_peak, band";
@@ -644,6 +664,7 @@ pub struct AggregateRow {
     pub cache_write_tokens: u64,
     pub output_tokens: u64,
     pub cached_requests: u64,
+    /// Σ spend, shown with `spend_places` decimal places.
     pub spend: Option<Decimal>,
     pub first_us: Option<i64>,
     pub last_us: Option<i64>,

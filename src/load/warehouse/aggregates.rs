@@ -133,6 +133,18 @@ pub fn row_from(
                 })?,
         ),
     };
+    // The sum as a local replay shows it: as many places as its most precise request.
+    let spend = match (spend, text("spend_places")) {
+        (Some(sum), Some(places)) => {
+            let places: u32 = number(&places, "spend_places", place)?;
+            let mut sum = sum.normalize();
+            if places <= 28 && sum.scale() < places {
+                sum.rescale(places);
+            }
+            Some(sum)
+        }
+        (spend, _) => spend,
+    };
     let optional_int = |name: &str| -> Result<Option<i64>, String> {
         text(name).map(|v| number(&v, name, place)).transpose()
     };

@@ -70,7 +70,7 @@ pub fn parse_url(url: &str) -> Result<Target, String> {
         "--database names no user; write postgres://USER@HOST[:PORT]/DB".to_string()
     })?;
     if user.contains(':') {
-        return Err("--database carries a password: never put it in the URL (it shows in `ps` and shell history); set PGPASSWORD or add a line to ~/.pgpass (host:port:database:user:password, mode 0600)".to_string());
+        return Err("--database carries a password, which mixcost does not read from a URL (it would show in `ps` and shell history)\n  = help: remove it from the URL; set PGPASSWORD, or add a line host:port:database:user:password to ~/.pgpass (mode 0600)".to_string());
     }
     let (host, port) = match host_port.rsplit_once(':') {
         Some((host, port)) if !host_port.ends_with(']') => {

@@ -78,7 +78,7 @@ fn describe(error: &postgres::Error, target: &Target, stage: &str) -> DatabaseEr
     };
     let code = db.code().code();
     let mut text = format!(
-        "the server refused to {stage} ({}): {} [SQLSTATE {code}]",
+        "cannot {stage} {}: the server says: {} [SQLSTATE {code}]",
         target.shown(),
         db.message()
     );

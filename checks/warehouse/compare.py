@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Compares two `mixcost replay --format json` results byte for byte, after removing the two
+fields a pushed-down replay cannot have: `files` (where the rows came from) and
+`per_request_percentiles` (they need every request; a pushed-down replay leaves them empty).
+Everything else — every cost to the last digit, request counts, reconciliation, breakdowns,
+assumptions, first and last request — must be identical. Exits 1 with a diff otherwise.
+
+usage: compare.py LOCAL.json PUSHED.json LABEL
+"""
+import difflib
+import json
+import sys
+
+
+def canonical(path):
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    data = json.loads(text)
+    data.pop("files", None)
+    for column in data["policies"]:
+        column.pop("per_request_percentiles", None)
+    return json.dumps(data, indent=2, ensure_ascii=False), data
+
+
+def main():
+    local, local_data = canonical(sys.argv[1])
+    pushed, _ = canonical(sys.argv[2])
+    label = sys.argv[3]
+    if local_data["rows"]["priced"] == 0:
+        print(f"FAIL {label}: the local replay priced nothing; the comparison would prove nothing")
+        sys.exit(1)
+    if local != pushed:
+        print(f"FAIL {label}: the pushed-down replay differs from the local replay")
+        diff = difflib.unified_diff(local.splitlines(), pushed.splitlines(), "local", label, lineterm="")
+        print("\n".join(list(diff)[:80]))
+        sys.exit(1)
+    costs = ", ".join(f"{c['policy']} ${c['cost']}" for c in local_data["policies"])
+    print(f"ok {label}: identical ({local_data['rows']['priced']} requests; {costs})")
+
+
+if __name__ == "__main__":
+    main()
