@@ -110,3 +110,57 @@ fn reviewer_named_like_a_model_loaded_later() {
 fn normal_tokens_per_request() {
     insta::assert_snapshot!(compare("normal-token-spread.yaml"));
 }
+
+#[test]
+fn given_naming_an_unknown_model() {
+    insta::assert_snapshot!(compare("given-unknown-model.yaml"));
+}
+
+#[test]
+fn given_naming_the_model_itself() {
+    insta::assert_snapshot!(compare("given-own-model.yaml"));
+}
+
+#[test]
+fn given_with_an_outcome_other_than_pass_or_fail() {
+    insta::assert_snapshot!(compare("given-bad-outcome.yaml"));
+}
+
+#[test]
+fn conditional_rate_above_one() {
+    insta::assert_snapshot!(compare("given-rate-above-one.yaml"));
+}
+
+#[test]
+fn duplicate_conditional_rates() {
+    insta::assert_snapshot!(compare("given-duplicate.yaml"));
+}
+
+#[test]
+fn conditional_rate_without_an_unconditional_one() {
+    insta::assert_snapshot!(compare("given-without-base.yaml"));
+}
+
+#[test]
+fn conditional_rates_tied_on_one_pattern() {
+    insta::assert_snapshot!(compare("given-ambiguous.yaml"));
+}
+
+#[test]
+fn given_with_no_condition_or_a_reviewer() {
+    let fixture = format!("{FIXTURES}/given-own-model.yaml");
+    let text = std::fs::read_to_string(&fixture).unwrap();
+    let dir = std::env::temp_dir().join(format!("mixcost-given-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (given, message) in [
+        ("{}", "lists no condition"),
+        ("{analyst: fail}", "names human reviewer 'analyst'"),
+    ] {
+        let path = dir.join("case.yaml");
+        std::fs::write(&path, text.replace("{gpt-5.5: fail}", given)).unwrap();
+        let stderr = rejected(&["compare", path.to_str().unwrap()]);
+        assert!(stderr.contains(message), "{stderr}");
+        assert!(stderr.contains("case.yaml:24:"), "{stderr}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -82,3 +82,97 @@ fn latency_adds_retries_and_review_and_takes_the_95th_percentile() {
         + dec!(0.0297) * (flash + gpt + dec!(14400));
     assert_eq!(latency.expected_seconds, expected);
 }
+
+#[test]
+fn conditional_pass_rates_follow_each_pattern_of_earlier_outcomes() {
+    // tests/fixtures/quality/conditional.yaml: two-step.yaml with GPT-5.5 passing 50/100 when
+    // Flash failed and 95/100 when Flash was right (its unconditional 90/100 is unused here).
+    let scenario = load("tests/fixtures/quality/conditional.yaml");
+    let workflow = evaluate_workflow(&scenario, &catalogue()).unwrap();
+    let flow = &workflow.policies[1].workloads[0];
+
+    // Step 1 (Flash, 0.8): accepted good 0.76, accepted bad 0.02; rejected while right
+    // 0.8 × 0.05 = 0.04, rejected while wrong 0.2 × 0.9 = 0.18 (reach 0.22, as before).
+    // Step 2, Flash right (0.04 at 0.95): good 0.038 → accepted 0.0361, rejected 0.0019;
+    //   bad 0.002 → accepted 0.0002, rejected 0.0018.
+    // Step 2, Flash wrong (0.18 at 0.5): good 0.09 → accepted 0.0855, rejected 0.0045;
+    //   bad 0.09 → accepted 0.009, rejected 0.081.
+    // The analyst gets 0.0019 + 0.0018 + 0.0045 + 0.081 = 0.0892 (0.0297 under independence).
+    let reach: Vec<Decimal> = flow.steps.iter().map(|s| s.reach).collect();
+    assert_eq!(reach, vec![dec!(1), dec!(0.22), dec!(0.0892)]);
+    assert_eq!(flow.steps[1].given_rates.len(), 2);
+    assert!(flow.steps[0].tracked && !flow.steps[1].tracked);
+
+    // E[cost] = 168 + 0.22 × 8250 + 0.0892 × 3,000,000 = 168 + 1815 + 267,600 = 269,583.
+    assert_eq!(flow.expected_cost, dec!(269583));
+    assert_eq!(flow.human_cost, dec!(267600));
+    // Success 0.76 + 0.0361 + 0.0855 + 0.0892 = 0.9708; wrong accepted 0.02 + 0.0002 + 0.009.
+    assert_eq!(flow.success_rate, dec!(0.9708));
+    assert_eq!(flow.accepted_bad_rate, dec!(0.0292));
+    assert_eq!(flow.rework_rate, dec!(0.22));
+    assert_eq!(flow.escalation_rate, dec!(0.0892));
+
+    // Direct GPT-5.5 has no earlier step: its conditions never hold, the 90/100 applies.
+    let direct = &workflow.policies[0].workloads[0];
+    assert_eq!(direct.success_rate, dec!(0.9));
+    assert_eq!(direct.expected_cost, dec!(8000));
+}
+
+#[test]
+fn without_conditions_the_walk_is_the_independence_formula() {
+    // The same file with its `given:` entries removed prices exactly like two-step.yaml.
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/quality/conditional.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let independent: String = text
+        .lines()
+        .filter(|line| !line.contains("given:"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let scenario = scenario::load_scenario(&SourceFile::new("x.yaml", independent), &catalogue())
+        .unwrap()
+        .0;
+    let flow = evaluate_workflow(&scenario, &catalogue()).unwrap().policies[1].workloads[0].clone();
+    assert_eq!(flow.expected_cost, dec!(91083));
+    assert_eq!(flow.success_rate, dec!(0.9778));
+    assert!(flow
+        .steps
+        .iter()
+        .all(|s| !s.tracked && s.given_rates.is_empty()));
+}
+
+#[test]
+fn the_most_specific_conditional_rate_wins() {
+    // Flash → GPT-5 mini → GPT-5.5, perfect validator. GPT-5.5 passes 0.9 unconditionally,
+    // 0.6 given Flash failed, 0.5 given Flash and mini both failed. Only requests both failed
+    // reach GPT-5.5, so 0.5 applies: reach 1, 0.2, 0.2 × 0.15 = 0.03; success
+    // 0.8 + 0.2 × 0.85 + 0.03 × 0.5 = 0.985.
+    let text = r#"
+name: specific
+as_of: 2026-05-20
+workloads:
+  - {name: tickets, task: extraction, requests: 1M, input_tokens_per_request: 1000, output_tokens_per_request: 100}
+policies:
+  - name: cascade
+    default: {model: deepseek-v4-flash, fallback: [gpt-5-mini, gpt-5.5]}
+baseline: cascade
+quality:
+  pass_rates:
+    - {model: deepseek-v4-flash, task: extraction, rate: 0.8}
+    - {model: gpt-5-mini, task: extraction, rate: 0.85}
+    - {model: gpt-5.5, task: extraction, rate: 0.9}
+    - {model: gpt-5.5, task: extraction, given: {deepseek-v4-flash: fail}, rate: 0.6}
+    - {model: gpt-5.5, task: extraction, given: {deepseek-v4-flash: fail, gpt-5-mini: fail}, rate: 0.5}
+"#;
+    let scenario =
+        scenario::load_scenario(&SourceFile::new("x.yaml", text.to_string()), &catalogue())
+            .unwrap()
+            .0;
+    let flow = evaluate_workflow(&scenario, &catalogue()).unwrap().policies[0].workloads[0].clone();
+    let reach: Vec<Decimal> = flow.steps.iter().map(|s| s.reach).collect();
+    assert_eq!(reach, vec![dec!(1), dec!(0.2), dec!(0.03)]);
+    assert_eq!(flow.success_rate, dec!(0.985));
+    assert_eq!(flow.failed_rate, dec!(0.015));
+}

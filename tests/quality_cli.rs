@@ -114,3 +114,70 @@ fn analysis_commands_price_the_expected_month_with_retries() {
     assert!(sweep.contains("x1,flash-then-gpt-5.5,68577,"), "{sweep}");
     assert!(sweep.contains("x2,flash-then-gpt-5.5,137154,"), "{sweep}");
 }
+
+/// scenarios/correlated-failures.yaml: with GPT-5.5's pass rate conditional on Flash having
+/// failed (1,787/3,191 instead of 8,059/10,000), the cascade without a reviewer succeeds on
+/// 84.86% of requests, not the 92.09% the independence formula predicts, and the reviewer at
+/// the end of the longer chain gets 14.22% of requests, not 7.14%.
+#[test]
+fn correlated_failures_against_the_independence_formula() {
+    let path = "scenarios/correlated-failures.yaml";
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let independent = folder.path().join("independent.yaml");
+    let text = std::fs::read_to_string(path).expect("the scenario is shipped");
+    let without_given: String = text
+        .lines()
+        .filter(|line| !line.contains("given: {"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_eq!(text.lines().count() - without_given.lines().count(), 2);
+    std::fs::write(&independent, without_given).unwrap();
+    let independent = independent.to_str().unwrap();
+
+    let figures = |file: &str| -> Vec<(String, String, String)> {
+        let output = mixcost(&["compare", file, "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_str(&output).expect("valid JSON");
+        let policies = json["scenarios"][0]["workflow"]["policies"]
+            .as_array()
+            .unwrap()
+            .clone();
+        policies
+            .iter()
+            .map(|p| {
+                let text = |key: &str| p[key].as_str().unwrap().to_string();
+                (
+                    text("expected_cost_exact"),
+                    text("success_rate"),
+                    text("escalation_rate"),
+                )
+            })
+            .collect()
+    };
+    let measured = figures(path);
+    let assumed = figures(independent);
+    // GPT-5.5 alone does not depend on Flash: the same either way.
+    assert_eq!(measured[0], assumed[0]);
+    assert_eq!(measured[0].1, "0.781723");
+    // Flash then GPT-5.5, validator 2% / 3%, in units of the 10,000 evals:
+    //   Flash: 6,809 right → 6,604.73 accepted, 204.27 rejected; 3,191 wrong → 63.82
+    //   accepted, 3,127.18 rejected (rework 33.31%).
+    //   GPT-5.5 on the 204.27 at 6,272/6,809: 188.16 right → 182.5152 accepted;
+    //   on the 3,127.18 at 1,787/3,191: 1,751.26 right → 1,698.7222 accepted.
+    //   Success (6,604.73 + 182.5152 + 1,698.7222) / 10,000 = 84.859674%.
+    assert_eq!(measured[1].1, "0.84859674");
+    // Independence: GPT-5.5 at 8,059/10,000 on all 3,331.45 rejected: 92.0900108835%.
+    assert_eq!(assumed[1].1, "0.920900108835");
+    // The same requests reach GPT-5.5 either way, so the model calls cost the same.
+    assert_eq!(measured[1].0, assumed[1].0);
+    // With the analyst after GPT-5.5: 14.22372% reach it, not 7.1424622275%.
+    assert_eq!(measured[2].2, "0.1422372");
+    assert_eq!(assumed[2].2, "0.071424622275");
+    assert_eq!(measured[2].0, "43352.99275");
+    assert_eq!(assumed[2].0, "22109.2194325");
+
+    insta::assert_snapshot!("correlated_failures_table", mixcost(&["compare", path]));
+    insta::assert_snapshot!(
+        "correlated_failures_independent_table",
+        mixcost(&["compare", independent]).replace(independent, "independent.yaml")
+    );
+}

@@ -44,6 +44,7 @@ fn the_mean_converges_to_the_closed_form_expectation() {
         "tests/fixtures/quality/two-step.yaml",
         "scenarios/cascade-wins.yaml",
         "scenarios/cascade-loses.yaml",
+        "tests/fixtures/quality/conditional.yaml",
     ] {
         let simulation = run(path, 40_000, 2026);
         for policy in &simulation.policies {
@@ -63,6 +64,23 @@ fn the_mean_converges_to_the_closed_form_expectation() {
             );
         }
     }
+}
+
+#[test]
+fn conditional_rates_are_drawn_per_pattern_not_as_if_independent() {
+    // conditional.yaml's cascade costs $269,583 exactly; read as independent (GPT-5.5 at
+    // 90/100 whatever Flash did) it would cost $91,083. The simulation lands on the first.
+    let simulation = run("tests/fixtures/quality/conditional.yaml", 40_000, 2026);
+    let cascade = &simulation.policies[1];
+    assert_eq!(cascade.expected, Decimal::from(269_583));
+    let independent = Decimal::from(91_083);
+    assert!((cascade.cost.mean - independent).abs() > cascade.standard_error * Decimal::from(100));
+    // Success 0.9708 exactly (0.9778 under independence): 40,000 trials of ~1M requests.
+    let success = cascade.success_rate.unwrap();
+    assert!(
+        (success - Decimal::new(9708, 4)).abs() < Decimal::new(5, 4),
+        "{success}"
+    );
 }
 
 #[test]

@@ -542,6 +542,47 @@ pub fn document(
         ));
     }
 
+    if !replay.shadow.is_empty() {
+        let mut table = Table::new(&[
+            "policy",
+            "expected cost",
+            "success",
+            "cost per success",
+            "rework",
+            "escalation",
+            "human cost",
+            "success if independent",
+            "cost per success if independent",
+        ]);
+        for row in &replay.shadow {
+            let replayed = &row.replayed;
+            let independent = &row.independent;
+            let per_success =
+                |totals: &crate::engine::shadow::ShadowTotals| match totals.cost_per_success() {
+                    Some(value) => Cell::UnitMoney(value),
+                    None => Cell::Empty,
+                };
+            table.push(vec![
+                Cell::text(&row.policy),
+                Cell::Money(replayed.cost),
+                Cell::Share(replayed.success_rate() * Decimal::ONE_HUNDRED),
+                per_success(replayed),
+                Cell::Share(replayed.rework_rate() * Decimal::ONE_HUNDRED),
+                Cell::Share(replayed.escalation_rate() * Decimal::ONE_HUNDRED),
+                Cell::Money(replayed.human_cost),
+                Cell::Share(independent.success_rate() * Decimal::ONE_HUNDRED),
+                per_success(independent),
+            ]);
+        }
+        document.tables.push((
+            Some(
+                "Shadow evaluation: each policy's chain replayed on every request's logged outcomes (exact expectation), and what the independence formula predicts from the same pass rates"
+                    .to_string(),
+            ),
+            table,
+        ));
+    }
+
     document.notes.push(Notes {
         heading: "Assumptions".to_string(),
         items: replay
@@ -618,6 +659,52 @@ pub struct ReplayJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reconciliation: Option<ReconciliationJson>,
     pub assumptions: Vec<AssumptionJson>,
+    /// Fallback chains replayed on the logged outcomes; absent without outcome columns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shadow: Vec<ShadowJson>,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ShadowJson {
+    pub policy: String,
+    pub replayed: ShadowTotalsJson,
+    /// The independence formula on the same requests' marginal pass rates.
+    pub independent: ShadowTotalsJson,
+}
+
+/// Expected totals over the requests: counts of requests and USD, exact.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ShadowTotalsJson {
+    pub requests: u64,
+    #[schemars(with = "String")]
+    pub cost: Decimal,
+    #[schemars(with = "String")]
+    pub successes: Decimal,
+    #[schemars(with = "String")]
+    pub success_rate: Decimal,
+    #[schemars(with = "Option<String>")]
+    pub cost_per_success: Option<Decimal>,
+    #[schemars(with = "String")]
+    pub reworked: Decimal,
+    #[schemars(with = "String")]
+    pub escalated: Decimal,
+    #[schemars(with = "String")]
+    pub human_cost: Decimal,
+}
+
+impl ShadowTotalsJson {
+    fn new(totals: &crate::engine::shadow::ShadowTotals) -> Self {
+        ShadowTotalsJson {
+            requests: totals.requests,
+            cost: totals.cost,
+            successes: totals.successes,
+            success_rate: totals.success_rate(),
+            cost_per_success: totals.cost_per_success(),
+            reworked: totals.reworked,
+            escalated: totals.escalated,
+            human_cost: totals.human_cost,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -787,6 +874,15 @@ impl ReplayJson {
                     text: a.text.clone(),
                     requests: a.requests,
                     policies: a.columns.clone(),
+                })
+                .collect(),
+            shadow: replay
+                .shadow
+                .iter()
+                .map(|row| ShadowJson {
+                    policy: row.policy.clone(),
+                    replayed: ShadowTotalsJson::new(&row.replayed),
+                    independent: ShadowTotalsJson::new(&row.independent),
                 })
                 .collect(),
         }

@@ -13,6 +13,7 @@ pub mod pushdown;
 pub mod quality;
 pub mod replay;
 pub mod sensitivity;
+pub mod shadow;
 pub mod simulate;
 pub mod solve;
 pub mod sweep;

@@ -12,19 +12,29 @@
 //! E[cost]       = Σ_k r_k·C_k + r_human·requests·cost_per_item
 //! ```
 //!
-//! which is c₁ + (1−p₁)·c₂ + (1−p₁)(1−p₂)·c₃ + … when the validator is perfect. Everything is
+//! which is c₁ + (1−p₁)·c₂ + (1−p₁)(1−p₂)·c₃ + … when the validator is perfect. Models do not
+//! fail independently, so a pass rate may be conditional on earlier steps' *true* outcomes
+//! (`given:`); the walk ([`walk_chain`]) then keeps the requests reaching a step apart by their
+//! pattern of earlier outcomes (at most 2^steps patterns) and uses, per pattern, the most
+//! specific rate whose conditions hold. The same walk prices one logged request whose outcomes
+//! are known (see `engine::shadow`). Everything is
 //! exact `Decimal` arithmetic. A retry's input is the first attempt's plus `retry_context` × the
 //! failed answer's output tokens (billed as uncached input). A reviewer fixes what reaches it;
 //! data classes under `sign_off` send every answer to the reviewer. Latency is the simple sum
 //! of time to first token + output tokens / speed per step, plus the review latency; batch
 //! traffic counts as 24 h.
 
+use std::collections::BTreeMap;
+
 use rust_decimal::Decimal;
 
 use super::breakdown::CostLine;
 use super::evaluate::{price_workload, EngineError, Market};
 use crate::model::catalogue::Catalogue;
-use crate::model::quality::{route_index, Chain, Quality};
+use crate::model::quality::{
+    route_index, show_given, AmbiguousRates, Chain, History, PassRate, Quality, Validator,
+    MAX_CONDITIONS,
+};
 use crate::model::scenario::{Policy, RequestShape, Scenario, Target, Workload};
 
 /// A day: how long batch-tier traffic may take.
@@ -43,6 +53,21 @@ pub enum QualityError {
     NoRequests(String),
     #[error("unknown human reviewer '{0}'")]
     UnknownHuman(String),
+    #[error(
+        "two pass rates of model '{model}' on workload '{workload}' match the same earlier outcomes ({}, {}); add one with both conditions",
+        show_given(first),
+        show_given(second)
+    )]
+    AmbiguousPassRate {
+        model: String,
+        workload: String,
+        first: BTreeMap<String, bool>,
+        second: BTreeMap<String, bool>,
+    },
+    #[error(
+        "the chain of policy '{policy}' for workload '{workload}' conditions on more than {MAX_CONDITIONS} earlier outcomes"
+    )]
+    TooManyConditions { policy: String, workload: String },
 }
 
 /// One step of a chain as it applies to one workload.
@@ -53,14 +78,20 @@ pub struct Step {
     pub human: bool,
     /// Share of the workload's requests that reach this step.
     pub reach: Decimal,
+    /// The same in the unit of the chain's walk ([`ChainWalk::scale`]), for exact sums.
+    pub mass: Decimal,
     /// The month's cost if every request ran this step (for a reviewer: requests × cost per item).
     pub full_cost: Decimal,
-    /// Index into `Quality::pass_rates` (model steps).
+    /// Index into `Quality::pass_rates` of the step's unconditional rate (model steps).
     pub pass_rate: Option<usize>,
-    /// Probability that an answer is good and accepted, given the request reached the step.
-    pub accept_good: Decimal,
-    /// Probability that an answer is bad and accepted anyway (validator false accept).
-    pub accept_bad: Decimal,
+    /// The conditional rates used instead, by pattern of earlier true outcomes.
+    pub given_rates: Vec<(History, usize)>,
+    /// Whether a later step's rate depends on this step's true outcome.
+    pub tracked: bool,
+    /// Share of all requests whose answer here is good and accepted.
+    pub accepted_good: Decimal,
+    /// Share of all requests whose answer here is bad and accepted anyway (false accept).
+    pub accepted_bad: Decimal,
     /// Seconds this step takes for one request; `None` when the catalogue gives no speed.
     pub seconds: Option<Decimal>,
 }
@@ -294,15 +325,61 @@ fn workload_workflow(
             workload: workload.name.clone(),
         })?;
     let context = retry_context_workload(workload, shape);
-    let validator = chain.validator;
+    let models: Vec<&str> = std::iter::once(target.model.as_str())
+        .chain(chain.fallback.iter().map(String::as_str))
+        .collect();
+
+    let mut unconditional = Vec::with_capacity(models.len());
+    for model in &models {
+        let index =
+            quality
+                .pass_rate_index(model, workload)
+                .ok_or_else(|| QualityError::NoPassRate {
+                    model: model.to_string(),
+                    workload: workload.name.clone(),
+                })?;
+        unconditional.push(index);
+    }
+    let tracked = quality.tracked_steps(&models, workload);
+    if tracked.count_ones() as usize > MAX_CONDITIONS {
+        return Err(QualityError::TooManyConditions {
+            workload: workload.name.clone(),
+            policy: policy.name.clone(),
+        });
+    }
+    // Counts behind the first step's rate set the walk's unit, so that rates counted from the
+    // same requests (`evals:` and `given:` entries emitted from a log) multiply back to counts.
+    let scale = match quality.pass_rates[unconditional[0]].evals {
+        Some(evals) => Decimal::from(evals.total),
+        None => Decimal::ONE,
+    };
+    let mut given_rates: Vec<Vec<(History, usize)>> = vec![Vec::new(); models.len()];
+    let walk = walk_chain(
+        models.len(),
+        chain.validator,
+        scale,
+        tracked,
+        |step, history| {
+            let index = quality
+                .pass_rate_given(&models, step, workload, history)
+                .map_err(
+                    |AmbiguousRates(first, second)| QualityError::AmbiguousPassRate {
+                        model: models[step].to_string(),
+                        workload: workload.name.clone(),
+                        first: quality.pass_rates[first].given.clone(),
+                        second: quality.pass_rates[second].given.clone(),
+                    },
+                )?
+                .unwrap_or(unconditional[step]);
+            if index != unconditional[step] {
+                given_rates[step].push((history, index));
+            }
+            Ok::<_, QualityError>(Chance::of(&quality.pass_rates[index]))
+        },
+    )?;
 
     let mut steps = Vec::new();
-    let mut reach = Decimal::ONE;
-    let mut success = Decimal::ZERO;
-    let mut accepted_bad = Decimal::ZERO;
-    let models =
-        std::iter::once(target.model.as_str()).chain(chain.fallback.iter().map(String::as_str));
-    for (index, model) in models.enumerate() {
+    for (index, model) in models.iter().enumerate() {
         let step_target = Target {
             model: model.to_string(),
             ..target.clone()
@@ -311,16 +388,6 @@ fn workload_workflow(
         if index > 0 && !chain.retry_context.is_zero() {
             full_cost += chain.retry_context * cost_of(market, &context, &step_target)?;
         }
-        let pass_index =
-            quality
-                .pass_rate_index(model, workload)
-                .ok_or_else(|| QualityError::NoPassRate {
-                    model: model.to_string(),
-                    workload: workload.name.clone(),
-                })?;
-        let p = quality.pass_rates[pass_index].rate;
-        let accept_good = p * (Decimal::ONE - validator.false_reject);
-        let accept_bad = (Decimal::ONE - p) * validator.false_accept;
         let seconds = market
             .catalogue
             .model(model)
@@ -329,59 +396,58 @@ fn workload_workflow(
         if seconds.is_none() {
             missing_latency.push(format!("model '{model}' gives no latency figures"));
         }
+        let mass = walk.steps[index];
         steps.push(Step {
             name: model.to_string(),
             human: false,
-            reach,
+            reach: walk.share(mass.reach),
+            mass: mass.reach,
             full_cost,
-            pass_rate: Some(pass_index),
-            accept_good,
-            accept_bad,
+            pass_rate: Some(unconditional[index]),
+            given_rates: std::mem::take(&mut given_rates[index]),
+            tracked: index < 64 && tracked & (1u64 << index) != 0,
+            accepted_good: walk.share(mass.accepted_good),
+            accepted_bad: walk.share(mass.accepted_bad),
             seconds,
         });
-        success += reach * accept_good;
-        accepted_bad += reach * accept_bad;
-        reach *= Decimal::ONE - accept_good - accept_bad;
     }
-    let rework_rate = Decimal::ONE - steps[0].accept_good - steps[0].accept_bad;
     let sign_off = quality.sign_off.get(&workload.data_class);
     let human_id = sign_off.or(chain.human.as_ref());
-    let (mut failed, mut escalation) = (reach, Decimal::ZERO);
+    let review = match (sign_off, human_id) {
+        (Some(_), _) => Review::SignOff,
+        (None, Some(_)) => Review::Fallback,
+        (None, None) => Review::None,
+    };
+    let outcome = walk.outcome(review);
     if let Some(id) = human_id {
         let human = market
             .catalogue
             .humans
             .get(id)
             .ok_or_else(|| QualityError::UnknownHuman(id.clone()))?;
-        escalation = if sign_off.is_some() {
-            Decimal::ONE
-        } else {
-            reach
-        };
-        if sign_off.is_some() {
-            success = Decimal::ONE;
-            accepted_bad = Decimal::ZERO;
-        } else {
-            success += reach;
-        }
-        failed = Decimal::ZERO;
         steps.push(Step {
             name: human.id.clone(),
             human: true,
-            reach: escalation,
+            reach: walk.share(outcome.escalation),
+            mass: outcome.escalation,
             full_cost: human.cost_per_item * requests,
             pass_rate: None,
-            accept_good: Decimal::ONE,
-            accept_bad: Decimal::ZERO,
+            given_rates: Vec::new(),
+            tracked: false,
+            accepted_good: walk.share(outcome.escalation),
+            accepted_bad: Decimal::ZERO,
             seconds: Some(human.review_latency_seconds),
         });
     }
     let human_cost = steps
         .iter()
         .filter(|step| step.human)
-        .map(|step| step.reach * step.full_cost)
+        .map(|step| walk.part(step.mass, step.full_cost))
         .sum();
-    let expected_cost = steps.iter().map(|step| step.reach * step.full_cost).sum();
+    let expected_cost = steps
+        .iter()
+        .map(|step| walk.part(step.mass, step.full_cost))
+        .sum();
     let mut outcomes = latency_outcomes(&steps, sign_off.is_some(), workload.batch_share);
     let latency = outcomes.as_mut().and_then(|list| latency_of(list));
     Ok(WorkloadWorkflow {
@@ -391,15 +457,207 @@ fn workload_workflow(
         sign_off: sign_off.is_some(),
         expected_cost,
         human_cost,
-        success_rate: success,
-        accepted_bad_rate: accepted_bad,
-        failed_rate: failed,
-        rework_rate,
-        escalation_rate: escalation,
+        success_rate: walk.share(outcome.success),
+        accepted_bad_rate: walk.share(outcome.accepted_bad),
+        failed_rate: walk.share(outcome.failed),
+        rework_rate: walk.share(outcome.rework),
+        escalation_rate: walk.share(outcome.escalation),
         outcomes,
         latency,
         latency_target: quality.latency_targets.get(&workload.name).copied(),
         steps,
+    })
+}
+
+/// How likely a step's answer is correct: `passes` out of `total`. A rate r is r out of 1, a
+/// known outcome 1 or 0 out of 1, eval counts their own counts. Kept as a ratio so that rates
+/// counted from the same requests multiply back to exact counts (no 28-digit rounding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chance {
+    pub passes: Decimal,
+    pub total: Decimal,
+}
+
+impl Chance {
+    pub fn rate(rate: Decimal) -> Chance {
+        Chance {
+            passes: rate,
+            total: Decimal::ONE,
+        }
+    }
+
+    /// A request whose true outcome is known: a pattern with probability 1.
+    pub fn known(passed: bool) -> Chance {
+        Chance::rate(if passed { Decimal::ONE } else { Decimal::ZERO })
+    }
+
+    /// A scenario's pass rate, as its eval counts when it has them.
+    pub fn of(rate: &PassRate) -> Chance {
+        match rate.evals {
+            Some(evals) => Chance {
+                passes: Decimal::from(evals.passes),
+                total: Decimal::from(evals.total),
+            },
+            None => Chance::rate(rate.rate),
+        }
+    }
+
+    /// The part of `mass` whose answer is correct.
+    fn good(self, mass: Decimal) -> Decimal {
+        scaled(mass, self.passes, self.total)
+    }
+}
+
+/// `mass × value ÷ scale`, multiplying first (exact when the division comes out even), or
+/// dividing first when the product would not fit a `Decimal`.
+fn scaled(mass: Decimal, value: Decimal, scale: Decimal) -> Decimal {
+    if scale == Decimal::ONE {
+        return mass * value;
+    }
+    if scale.is_zero() {
+        return Decimal::ZERO;
+    }
+    match mass.checked_mul(value) {
+        Some(product) => product / scale,
+        None => mass / scale * value,
+    }
+}
+
+/// What happens to the requests the last model rejects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Review {
+    /// They fail.
+    None,
+    /// A reviewer fixes them.
+    Fallback,
+    /// A reviewer signs off every answer (data-class sign-off): all succeed, all are reviewed.
+    SignOff,
+}
+
+/// One model step of a walked chain, in the walk's unit (`ChainWalk::scale` = every request).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StepMass {
+    /// Requests reaching the step.
+    pub reach: Decimal,
+    /// Correct answers the validator accepts.
+    pub accepted_good: Decimal,
+    /// Wrong answers the validator accepts (false accepts).
+    pub accepted_bad: Decimal,
+}
+
+/// Outcome masses of a walked chain, in the walk's unit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChainOutcome {
+    /// Answered correctly, or fixed by the reviewer.
+    pub success: Decimal,
+    /// Delivered wrong (false accepts).
+    pub accepted_bad: Decimal,
+    /// Rejected by the last model with no reviewer.
+    pub failed: Decimal,
+    /// First answer rejected.
+    pub rework: Decimal,
+    /// Reaching the reviewer.
+    pub escalation: Decimal,
+}
+
+/// A chain walked over the patterns of earlier true outcomes: the closed form of a workload
+/// (rates from the scenario) and the expectation of one logged request (known outcomes, each a
+/// pattern of probability 1) are both this walk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainWalk {
+    /// The mass of every request: 1, or the eval count of the first step's rate.
+    pub scale: Decimal,
+    pub steps: Vec<StepMass>,
+    /// Rejected by the last model.
+    pub rejected: Decimal,
+}
+
+impl ChainWalk {
+    /// A mass as a share of all requests.
+    pub fn share(&self, mass: Decimal) -> Decimal {
+        scaled(mass, Decimal::ONE, self.scale)
+    }
+
+    /// `value` (a cost if every request ran the step) weighted by the share `mass` stands for.
+    pub fn part(&self, mass: Decimal, value: Decimal) -> Decimal {
+        scaled(mass, value, self.scale)
+    }
+
+    pub fn outcome(&self, review: Review) -> ChainOutcome {
+        let accepted_good: Decimal = self.steps.iter().map(|s| s.accepted_good).sum();
+        let accepted_bad: Decimal = self.steps.iter().map(|s| s.accepted_bad).sum();
+        let rework = match self.steps.first() {
+            Some(first) => self.scale - first.accepted_good - first.accepted_bad,
+            None => Decimal::ZERO,
+        };
+        match review {
+            Review::None => ChainOutcome {
+                success: accepted_good,
+                accepted_bad,
+                failed: self.rejected,
+                rework,
+                escalation: Decimal::ZERO,
+            },
+            Review::Fallback => ChainOutcome {
+                success: accepted_good + self.rejected,
+                accepted_bad,
+                failed: Decimal::ZERO,
+                rework,
+                escalation: self.rejected,
+            },
+            Review::SignOff => ChainOutcome {
+                success: self.scale,
+                accepted_bad: Decimal::ZERO,
+                failed: Decimal::ZERO,
+                rework,
+                escalation: self.scale,
+            },
+        }
+    }
+}
+
+/// Walks a chain of `steps` model steps, keeping apart the patterns of true outcomes of the
+/// steps in `tracked` (a bit mask). At each step every pattern's mass m splits by `chance(step,
+/// pattern)` = passes / total into good g = m·passes/total and bad m − g; the validator accepts
+/// g·(1 − false_reject) and (m − g)·false_accept, and the rest moves on (as two patterns when
+/// the step is tracked, else as one). With nothing tracked this is the independence formula.
+pub fn walk_chain<E>(
+    steps: usize,
+    validator: Validator,
+    scale: Decimal,
+    tracked: u64,
+    mut chance: impl FnMut(usize, History) -> Result<Chance, E>,
+) -> Result<ChainWalk, E> {
+    let keep_good = Decimal::ONE - validator.false_reject;
+    let mut patterns: Vec<(History, Decimal)> = vec![(History::default(), scale)];
+    let mut next = Vec::new();
+    let mut masses = Vec::with_capacity(steps);
+    for step in 0..steps {
+        let split = step < 64 && tracked & (1u64 << step) != 0;
+        let mut mass = StepMass::default();
+        next.clear();
+        for &(history, reach) in &patterns {
+            let good = chance(step, history)?.good(reach);
+            let bad = reach - good;
+            let accepted_good = good * keep_good;
+            let accepted_bad = bad * validator.false_accept;
+            mass.reach += reach;
+            mass.accepted_good += accepted_good;
+            mass.accepted_bad += accepted_bad;
+            if split {
+                next.push((history.with(step, true), good - accepted_good));
+                next.push((history.with(step, false), bad - accepted_bad));
+            } else {
+                next.push((history, reach - accepted_good - accepted_bad));
+            }
+        }
+        masses.push(mass);
+        std::mem::swap(&mut patterns, &mut next);
+    }
+    Ok(ChainWalk {
+        scale,
+        steps: masses,
+        rejected: patterns.iter().map(|(_, mass)| *mass).sum(),
     })
 }
 
@@ -423,10 +681,10 @@ fn latency_outcomes(
     let mut last_reach = Decimal::ZERO;
     for step in steps.iter().filter(|step| !step.human) {
         elapsed += step.seconds?;
-        let done = step.reach * (step.accept_good + step.accept_bad);
+        let done = step.accepted_good + step.accepted_bad;
         let time = if sign_off { elapsed + review } else { elapsed };
         outcomes.push((time, done * live));
-        last_reach = step.reach * (Decimal::ONE - step.accept_good - step.accept_bad);
+        last_reach = step.reach - done;
     }
     if !last_reach.is_zero() {
         let time = if human.is_some() {

@@ -24,8 +24,11 @@ use rust_decimal::Decimal;
 use super::breakdown::{Billing, Component, Context, Window};
 use super::evaluate::per_token_rates;
 use super::prices::{self, Quote, Slice};
+use super::quality::Review;
+use super::shadow::{self, ShadowAggregate, ShadowChain, ShadowTotals, StepCase};
 use crate::load::values::show_instant;
 use crate::model::catalogue::{Catalogue, Model, OffPeak};
+use crate::model::quality::{Chain, PassScope, Quality};
 use crate::model::request::{LoggedTier, Request};
 use crate::model::scenario::{DataClass, PriceMode, Scenario, ServiceTier};
 
@@ -1040,6 +1043,9 @@ pub enum GroupBy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Replay {
     pub scenario: String,
+    /// Per policy, the fallback chains replayed on the logged outcomes; empty without outcome
+    /// columns or a `quality:` section.
+    pub shadow: Vec<ShadowPolicy>,
     pub baseline: String,
     pub columns: Vec<ColumnTotal>,
     pub groups: Vec<GroupRow>,
@@ -1273,6 +1279,8 @@ pub fn finish(
         }
     }
 
+    let shadow = shadow_evaluation(plan, segments, &mut assumptions)?;
+
     let mut merged: BTreeMap<(String, u64), Vec<String>> = BTreeMap::new();
     for ((text, column), requests) in assumptions {
         merged
@@ -1356,12 +1364,213 @@ pub fn finish(
             .collect(),
         reconciliation,
         assumptions,
+        shadow,
         rows_read,
         rows_priced: requests_priced,
         skips,
         first,
         last,
     })
+}
+
+/// One policy's chains replayed on the logged outcomes, next to what the independence formula
+/// predicts from the same requests' pass rates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShadowPolicy {
+    pub policy: String,
+    pub replayed: ShadowTotals,
+    pub independent: ShadowTotals,
+}
+
+type PriceCacheKey = (
+    String,
+    u16,
+    u8,
+    u8,
+    LoggedTier,
+    Option<ServiceTier>,
+    PriceMode,
+);
+
+/// The shadow evaluation of every policy (see [`super::shadow`]): per segment and policy, the
+/// route's chain walked on the segment's outcome pattern. A segment's requests share their
+/// outcomes, so the chain's probabilities are the same for all of them and the expectation of
+/// their summed costs is exactly the sum of their expectations.
+fn shadow_evaluation(
+    plan: &Plan,
+    segments: &BTreeMap<SegmentKey, Sums>,
+    assumptions: &mut BTreeMap<(String, usize), u64>,
+) -> Result<Vec<ShadowPolicy>, (SkipReason, String)> {
+    let Some(quality) = plan.scenario.quality.as_ref() else {
+        return Ok(Vec::new());
+    };
+    if plan.outcome_models.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut cache: HashMap<PriceCacheKey, ColumnPrice> = HashMap::new();
+    let mut policies = Vec::new();
+    for (policy_index, policy) in plan.scenario.policies.iter().enumerate() {
+        let chains = quality.chains.get(&policy.name);
+        let mut aggregates: BTreeMap<String, ShadowAggregate> = BTreeMap::new();
+        for (key, sums) in segments {
+            let Some((route, target)) =
+                policy.route_fields(key.workload.as_deref(), key.task.as_deref(), key.data_class)
+            else {
+                continue;
+            };
+            let empty = Chain::default();
+            let chain = chains
+                .and_then(|c| match route {
+                    Some(index) => c.routes.get(&index),
+                    None => c.default.as_ref(),
+                })
+                .unwrap_or(&empty);
+            let models: Vec<&str> = std::iter::once(target.model.as_str())
+                .chain(chain.fallback.iter().map(String::as_str))
+                .collect();
+            let sign_off = quality.sign_off.get(&key.data_class);
+            let human_id = sign_off.or(chain.human.as_ref());
+            let review = match (sign_off, human_id) {
+                (Some(_), _) => Review::SignOff,
+                (None, Some(_)) => Review::Fallback,
+                (None, None) => Review::None,
+            };
+            let per_item = human_id
+                .and_then(|id| plan.catalogue.humans.get(id))
+                .map(|human| human.cost_per_item)
+                .unwrap_or_default();
+            let logged = plan
+                .resolve_model(&key.model)
+                .map(|m| m.id.clone())
+                .unwrap_or_default();
+            let mut steps = Vec::with_capacity(models.len());
+            let mut previous_output = 0u64;
+            for (index, model_id) in models.iter().enumerate() {
+                let cache_key = (
+                    model_id.to_string(),
+                    key.period,
+                    key.off_peak,
+                    key.band,
+                    key.tier,
+                    target.tier,
+                    target.prices,
+                );
+                if !cache.contains_key(&cache_key) {
+                    let model = plan.catalogue.model(model_id).ok_or_else(|| {
+                        (
+                            SkipReason::UnknownModel,
+                            format!("unknown model '{model_id}'"),
+                        )
+                    })?;
+                    let at = sums.first.unwrap_or(plan.scenario.as_of);
+                    let price = price_on(plan, model, route, target.tier, target.prices, key, at)?;
+                    cache.insert(cache_key.clone(), price);
+                }
+                let price = &cache[&cache_key];
+                let shadow = shadow_column(plan, &logged, model_id);
+                let mut cost: Decimal = segment_cost(sums, price, shadow).iter().sum();
+                if index > 0 && !chain.retry_context.is_zero() && previous_output > 0 {
+                    // The failed answer, sent again as uncached input.
+                    cost += chain.retry_context * Decimal::from(previous_output) * price.rates[0];
+                }
+                previous_output = sums.output_for(shadow);
+                let outcome = plan
+                    .outcome_models
+                    .iter()
+                    .position(|m| m == model_id)
+                    .and_then(|column| key.outcome(column));
+                let pass_rate = match outcome {
+                    Some(_) => Decimal::ZERO,
+                    None => {
+                        let rate = unconditional_rate(quality, model_id, key);
+                        let text = match rate {
+                            Some(_) => format!(
+                                "outcome of {model_id} not in the log; its scenario pass rate stands in"
+                            ),
+                            None => format!(
+                                "outcome of {model_id} not in the log and no pass rate for it: counted as failing"
+                            ),
+                        };
+                        *assumptions.entry((text, policy_index + 1)).or_default() += sums.requests;
+                        rate.unwrap_or_default()
+                    }
+                };
+                steps.push(StepCase {
+                    cost,
+                    outcome,
+                    pass_rate,
+                });
+            }
+            let shadow_chain = ShadowChain {
+                models: models.iter().map(|m| m.to_string()).collect(),
+                review,
+                validator: chain.validator,
+            };
+            let n = Decimal::from(sums.requests);
+            let expectation = shadow::expect(&shadow_chain, &steps, per_item * n)
+                .map_err(|error| (SkipReason::BadValue, error.to_string()))?;
+            let aggregate = aggregates
+                .entry(format!(
+                    "{}|{:?}",
+                    shadow_chain.label(),
+                    shadow_chain.validator
+                ))
+                .or_insert_with(|| ShadowAggregate::new(shadow_chain.clone()));
+            let totals = &mut aggregate.totals;
+            totals.requests += sums.requests;
+            totals.cost += expectation.cost;
+            totals.successes += n * expectation.success;
+            totals.accepted_bad += n * expectation.accepted_bad;
+            totals.failed += n * expectation.failed;
+            totals.reworked += n * expectation.rework;
+            totals.escalated += n * expectation.escalation;
+            totals.human_cost += expectation.human_cost;
+            aggregate.human_cost += per_item * n;
+            for (tally, step) in aggregate.steps.iter_mut().zip(&steps) {
+                tally.cost += step.cost;
+                match step.outcome {
+                    Some(passed) => {
+                        tally.known += sums.requests;
+                        if passed {
+                            tally.passes += sums.requests;
+                        }
+                    }
+                    None => {
+                        tally.assumed += sums.requests;
+                        tally.assumed_passes += n * step.pass_rate;
+                    }
+                }
+            }
+        }
+        let mut replayed = ShadowTotals::default();
+        let mut independent = ShadowTotals::default();
+        for aggregate in aggregates.values() {
+            replayed.merge(&aggregate.totals);
+            independent.merge(&aggregate.independence());
+        }
+        policies.push(ShadowPolicy {
+            policy: policy.name.clone(),
+            replayed,
+            independent,
+        });
+    }
+    Ok(policies)
+}
+
+/// The scenario's unconditional pass rate of `model` for a logged request: for its workload,
+/// else its task.
+fn unconditional_rate(quality: &Quality, model: &str, key: &SegmentKey) -> Option<Decimal> {
+    let find = |scope: PassScope| {
+        quality
+            .pass_rates
+            .iter()
+            .find(|rate| rate.model == model && rate.given.is_empty() && rate.scope == scope)
+            .map(|rate| rate.rate)
+    };
+    key.workload
+        .clone()
+        .and_then(|w| find(PassScope::Workload(w)))
+        .or_else(|| key.task.clone().and_then(|t| find(PassScope::Task(t))))
 }
 
 #[cfg(test)]

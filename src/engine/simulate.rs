@@ -4,7 +4,9 @@
 //! scenario's spread), a pass rate per eval-count entry (Beta(passes, fails), whose mean is the
 //! closed form's passes / total), then walks every policy's chains: of the n requests reaching a
 //! step, the good-and-accepted and the bad-but-accepted are binomial draws, and the rest move
-//! on. A trial's cost is Σ requests at a step × that step's exact per-request cost.
+//! on. A trial's cost is Σ requests at a step × that step's exact per-request cost. With
+//! conditional pass rates (`given:`), the requests reaching a step are kept apart by their
+//! pattern of earlier true outcomes, and each pattern draws with its own rate.
 //!
 //! Determinism: trial `t` has its own generator seeded from `(seed, t)`, and trials are
 //! collected in index order, so the same seed gives the same bytes whatever the thread count.
@@ -23,7 +25,7 @@ use super::breakdown::{CostLine, Evaluation};
 use super::evaluate::{price_workload, EngineError, Market};
 use super::quality::WorkflowEvaluation;
 use crate::model::catalogue::Catalogue;
-use crate::model::quality::{Distribution, Spread};
+use crate::model::quality::{Distribution, History, Spread};
 use crate::model::scenario::{RequestShape, Scenario, Target, Workload};
 
 /// Trials per parallel chunk: large enough to amortize scheduling, small for a smooth bar.
@@ -60,6 +62,11 @@ enum PassDraw {
 struct StepPlan {
     /// Index into the pass draws; `None` always accepts (scenarios without quality).
     pass: Option<usize>,
+    /// Conditional rates used instead of `pass` for requests with these earlier outcomes.
+    given: Vec<(History, usize)>,
+    /// Whether later steps' rates depend on this step's true outcome: the rejected requests
+    /// are then split into rejected-good and rejected-bad patterns.
+    tracked: bool,
     false_accept: f64,
     false_reject: f64,
     /// Per-request cost (of a standard-context request when `long` is given).
@@ -179,6 +186,8 @@ impl Plan {
                         plan.step_costs(market, scenario, workload, target.as_ref(), per_request)?;
                     steps.push(StepPlan {
                         pass: step.pass_rate,
+                        given: step.given_rates.clone(),
+                        tracked: step.tracked,
                         false_accept: f64_of(validator.false_accept),
                         false_reject: f64_of(validator.false_reject),
                         cost,
@@ -231,6 +240,8 @@ impl Plan {
                     workload: index,
                     steps: vec![StepPlan {
                         pass: None,
+                        given: Vec::new(),
+                        tracked: false,
                         false_accept: 0.0,
                         false_reject: 0.0,
                         cost,
@@ -508,7 +519,11 @@ fn run_trial(plan: &Plan, seed: u64, trial: u64, chunk: &mut Chunk, scratch: &mu
             let total = scratch.requests[chain.workload];
             let mut n = total;
             let mut good_total = 0;
-            for step in &chain.steps {
+            // Requests still in the chain by pattern of earlier true outcomes: one pattern
+            // unless a later step's pass rate is conditional on an earlier outcome.
+            scratch.patterns.clear();
+            scratch.patterns.push((History::default(), total));
+            for (index, step) in chain.steps.iter().enumerate() {
                 match step.long {
                     None => {
                         chunk.counts[slot] += u128::from(n);
@@ -523,17 +538,47 @@ fn run_trial(plan: &Plan, seed: u64, trial: u64, chunk: &mut Chunk, scratch: &mu
                         slot += 2;
                     }
                 }
-                let p = step.pass.map_or(1.0, |i| scratch.passes[i]);
-                let accept_good = p * (1.0 - step.false_reject);
-                let accept_bad = (1.0 - p) * step.false_accept;
-                let good = binomial(&mut rng, n, accept_good);
-                let bad = if accept_bad > 0.0 {
-                    binomial(&mut rng, n - good, accept_bad / (1.0 - accept_good))
-                } else {
-                    0
-                };
-                good_total += good;
-                n -= good + bad;
+                scratch.next.clear();
+                for &(history, reaching) in &scratch.patterns {
+                    let pass = step
+                        .given
+                        .iter()
+                        .find(|(pattern, _)| *pattern == history)
+                        .map(|&(_, pass)| pass)
+                        .or(step.pass);
+                    let p = pass.map_or(1.0, |i| scratch.passes[i]);
+                    let accept_good = p * (1.0 - step.false_reject);
+                    let accept_bad = (1.0 - p) * step.false_accept;
+                    let good = binomial(&mut rng, reaching, accept_good);
+                    let bad = if accept_bad > 0.0 {
+                        binomial(&mut rng, reaching - good, accept_bad / (1.0 - accept_good))
+                    } else {
+                        0
+                    };
+                    good_total += good;
+                    n -= good + bad;
+                    let rejected = reaching - good - bad;
+                    if step.tracked {
+                        // Of the rejected, the correct answers (false rejects) are a share
+                        // p·false_reject / (1 − accept_good − accept_bad).
+                        let left = 1.0 - accept_good - accept_bad;
+                        let share = if left > 0.0 {
+                            p * step.false_reject / left
+                        } else {
+                            0.0
+                        };
+                        let rejected_good = binomial(&mut rng, rejected, share);
+                        scratch
+                            .next
+                            .push((history.with(index, true), rejected_good));
+                        scratch
+                            .next
+                            .push((history.with(index, false), rejected - rejected_good));
+                    } else {
+                        scratch.next.push((history, rejected));
+                    }
+                }
+                std::mem::swap(&mut scratch.patterns, &mut scratch.next);
             }
             match chain.human {
                 Some((per_item, sign_off)) => {
@@ -555,6 +600,8 @@ fn run_trial(plan: &Plan, seed: u64, trial: u64, chunk: &mut Chunk, scratch: &mu
 struct Scratch {
     requests: Vec<u64>,
     passes: Vec<f64>,
+    patterns: Vec<(History, u64)>,
+    next: Vec<(History, u64)>,
 }
 
 /// Percentiles and mean of one quantity across trials.

@@ -20,8 +20,9 @@ use super::values::{self, Problem};
 use super::yaml::Located;
 use crate::model::catalogue::{Catalogue, Origin};
 use crate::model::quality::{
-    route_index, Chain, Distribution, Evals, Human, ModelLatency, PassRate, PassScope,
-    PolicyChains, Quality, Spread, Uncertainty, Validator,
+    route_index, show_given, AmbiguousRates, Chain, Distribution, Evals, History, Human,
+    ModelLatency, PassRate, PassScope, PolicyChains, Quality, Spread, Uncertainty, Validator,
+    MAX_CONDITIONS,
 };
 use crate::model::scenario::{DataClass, Policy, Workload};
 
@@ -46,6 +47,19 @@ struct RawPassRate {
     task: Option<Located<String>>,
     rate: Option<Located<String>>,
     evals: Option<Located<String>>,
+    /// Earlier chain models' true outcomes this rate is conditional on: `{model: pass|fail}`.
+    #[serde(default)]
+    #[schemars(schema_with = "given_schema")]
+    given: Option<Located<BTreeMap<Located<String>, Located<String>>>>,
+}
+
+fn given_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "description": "the pass rate given earlier chain models' true outcomes, e.g. {deepseek-v4-flash: fail}",
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": {"type": "string", "enum": ["pass", "fail"]}
+    })
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -456,17 +470,23 @@ pub fn check_quality(
 
     let mut pass_rates = Vec::new();
     let mut rates_ok = true;
-    let mut seen: BTreeMap<(String, PassScope), Position> = BTreeMap::new();
+    let mut seen: BTreeMap<(String, PassScope, BTreeMap<String, bool>), Position> = BTreeMap::new();
+    let mut rate_positions = Vec::new();
     for entry in &raw.pass_rates {
         match check_pass_rate(checker, entry, workloads, catalogue) {
             Some(rate) => {
-                let key = (rate.model.clone(), rate.scope.clone());
+                let key = (rate.model.clone(), rate.scope.clone(), rate.given.clone());
                 if let Some(first) = seen.get(&key) {
+                    let given = if rate.given.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" with the same `{}`", show_given(&rate.given))
+                    };
                     checker.error_at(
                         entry.position,
                         1,
                         format!(
-                            "a second pass rate for model '{}' on the same {} (the first is on line {})",
+                            "a second pass rate for model '{}' on the same {}{given} (the first is on line {})",
                             rate.model,
                             match &rate.scope {
                                 PassScope::Workload(_) => "workload",
@@ -474,16 +494,20 @@ pub fn check_quality(
                             },
                             first.line
                         ),
-                        "keep one pass rate per model and workload or task",
+                        "keep one pass rate per model, workload or task, and `given:` conditions",
                     );
                     ok = false;
                 } else {
                     seen.insert(key, entry.position);
                 }
                 pass_rates.push(rate);
+                rate_positions.push(entry.position);
             }
             None => rates_ok = false,
         }
+    }
+    if rates_ok {
+        ok &= check_conditional_bases(checker, &pass_rates, &rate_positions);
     }
     ok &= rates_ok;
 
@@ -578,7 +602,169 @@ pub fn check_quality(
         }
         quality.chains.insert(policy.name.clone(), chains);
     }
+    if ok && quality.has_conditions() {
+        ok &= check_conditions(
+            checker,
+            &quality,
+            raw_policies,
+            policies,
+            workloads,
+            &rate_positions,
+        );
+    }
     ok.then_some(Some(quality))
+}
+
+/// Every conditional rate refines an unconditional one of the same model and workload or task
+/// (the rate a pattern falls back to); without it the conditional rate would never be used.
+fn check_conditional_bases(
+    checker: &mut Checker,
+    rates: &[PassRate],
+    positions: &[Position],
+) -> bool {
+    let mut ok = true;
+    for (rate, position) in rates.iter().zip(positions) {
+        if rate.given.is_empty() {
+            continue;
+        }
+        let has_base = rates.iter().any(|base| {
+            base.given.is_empty() && base.model == rate.model && base.scope == rate.scope
+        });
+        if !has_base {
+            let (key, name) = match &rate.scope {
+                PassScope::Workload(name) => ("workload", name),
+                PassScope::Task(name) => ("task", name),
+            };
+            checker.error_at(
+                *position,
+                1,
+                format!(
+                    "a conditional pass rate for model '{}' on {key} '{name}' has no unconditional rate beside it",
+                    rate.model
+                ),
+                format!(
+                    "add `- {{model: {}, {key}: {name}, rate: 0.9}}`: it applies when the conditions do not hold",
+                    rate.model
+                ),
+            );
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// For every chain and workload it serves: at most [`MAX_CONDITIONS`] earlier outcomes are
+/// tracked, and no pattern of earlier outcomes is matched by two conditional rates with the
+/// same number of conditions (which one applies would be a guess).
+fn check_conditions(
+    checker: &mut Checker,
+    quality: &Quality,
+    raw_policies: &[PolicyQuality],
+    policies: &[Policy],
+    workloads: &[Workload],
+    positions: &[Position],
+) -> bool {
+    let mut ok = true;
+    let mut reported = BTreeSet::new();
+    for (raw_policy, policy) in raw_policies.iter().zip(policies) {
+        let Some(chains) = quality.chains.get(&policy.name) else {
+            continue;
+        };
+        let routes = policy.routes.iter().enumerate().map(|(index, route)| {
+            (
+                Some(index),
+                &route.target,
+                chains.routes.get(&index),
+                raw_policy.routes.get(index).map(|r| r.position),
+            )
+        });
+        let default = policy.default.iter().map(|target| {
+            (
+                None,
+                target,
+                chains.default.as_ref(),
+                raw_policy.default.as_ref().map(|r| r.position),
+            )
+        });
+        for (index, target, chain, position) in routes.chain(default) {
+            let Some(chain) = chain else { continue };
+            let models: Vec<&str> = std::iter::once(target.model.as_str())
+                .chain(chain.fallback.iter().map(String::as_str))
+                .collect();
+            for workload in workloads
+                .iter()
+                .filter(|w| route_index(policy, w) == Some(index))
+            {
+                let tracked = quality.tracked_steps(&models, workload);
+                if tracked.count_ones() as usize > MAX_CONDITIONS {
+                    checker.error_at(
+                        position.unwrap_or(Position::UNKNOWN),
+                        1,
+                        format!(
+                            "pass rates for the chain serving workload '{}' in policy '{}' depend on {} earlier outcomes",
+                            workload.name,
+                            policy.name,
+                            tracked.count_ones()
+                        ),
+                        format!("condition on at most {MAX_CONDITIONS} models of one chain"),
+                    );
+                    ok = false;
+                    continue;
+                }
+                for step in 1..models.len() {
+                    let earlier = tracked & ((1u64 << step.min(63)) - 1);
+                    for history in histories(earlier) {
+                        if let Err(AmbiguousRates(first, second)) =
+                            quality.pass_rate_given(&models, step, workload, history)
+                        {
+                            ok = false;
+                            if !reported.insert((first.min(second), first.max(second))) {
+                                continue;
+                            }
+                            let (a, b) = (&quality.pass_rates[first], &quality.pass_rates[second]);
+                            let mut both = a.given.clone();
+                            both.extend(b.given.clone());
+                            let (later, earlier_line) = if positions[first] < positions[second] {
+                                (positions[second], positions[first].line)
+                            } else {
+                                (positions[first], positions[second].line)
+                            };
+                            checker.error_at(
+                                later,
+                                1,
+                                format!(
+                                    "two pass rates for model '{}' match the same earlier outcomes in the chain {} of policy '{}' (this one and line {earlier_line}), with as many conditions each",
+                                    a.model,
+                                    models.join(" → "),
+                                    policy.name
+                                ),
+                                format!(
+                                    "add the rate for requests where both hold: `- {{model: {}, …, {}, evals: …}}`",
+                                    a.model,
+                                    show_given(&both)
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    ok
+}
+
+/// Every pattern of true outcomes of the steps in `mask`.
+fn histories(mask: u64) -> Vec<History> {
+    let bits: Vec<usize> = (0..64).filter(|bit| mask & (1u64 << bit) != 0).collect();
+    (0..1u64 << bits.len())
+        .map(|pattern| {
+            bits.iter()
+                .enumerate()
+                .fold(History::default(), |history, (i, &bit)| {
+                    history.with(bit, pattern & (1 << i) != 0)
+                })
+        })
+        .collect()
 }
 
 fn check_pass_rate(
@@ -644,6 +830,10 @@ fn check_pass_rate(
             None
         }
     };
+    let given = match &raw.given {
+        Some(given) => check_given(checker, given, &raw.model.value, catalogue),
+        None => Some(BTreeMap::new()),
+    };
     let (rate, evals) = parsed?;
     ok.then_some(())?;
     Some(PassRate {
@@ -651,7 +841,85 @@ fn check_pass_rate(
         scope: scope?,
         rate,
         evals,
+        given: given?,
     })
+}
+
+/// A pass rate's `given: {model: pass|fail}`: other catalogue models, each once.
+fn check_given(
+    checker: &mut Checker,
+    given: &Located<BTreeMap<Located<String>, Located<String>>>,
+    model: &str,
+    catalogue: &Catalogue,
+) -> Option<BTreeMap<String, bool>> {
+    if given.value.is_empty() {
+        checker.error_at(
+            given.position,
+            1,
+            format!("`given` of a pass rate for '{model}' lists no condition"),
+            "remove `given: {}` for the unconditional rate, or write e.g. `given: {deepseek-v4-flash: fail}`",
+        );
+        return None;
+    }
+    let mut ok = true;
+    let mut conditions = BTreeMap::new();
+    for (name, outcome) in &given.value {
+        let width = name.value.chars().count();
+        if name.value == model {
+            checker.error_at(
+                name.position,
+                width,
+                format!("the pass rate of '{model}' is conditional on its own outcome"),
+                "`given` names earlier models of the chain, whose answers this model retries",
+            );
+            ok = false;
+        } else if catalogue.humans.contains_key(&name.value) {
+            checker.error_at(
+                name.position,
+                width,
+                format!("`given` names human reviewer '{}'", name.value),
+                "a reviewer ends the chain; `given` names earlier models of the chain",
+            );
+            ok = false;
+        } else if catalogue.model(&name.value).is_none() {
+            let help = match catalogue.nearest_model(&name.value) {
+                Some(close) => {
+                    format!("did you mean '{close}'? `mixcost models` lists the catalogue")
+                }
+                None => "`mixcost models` lists the catalogue".to_string(),
+            };
+            checker.error_at(
+                name.position,
+                width,
+                format!("`given` names unknown model '{}'", name.value),
+                help,
+            );
+            ok = false;
+        }
+        let passed = match outcome.value.trim() {
+            "pass" => Some(true),
+            "fail" => Some(false),
+            other => {
+                checker.error_at(
+                    outcome.position,
+                    other.chars().count().max(1),
+                    format!(
+                        "'{other}' is not an outcome of model '{}' in `given`",
+                        name.value
+                    ),
+                    "write `pass` (the model answered correctly) or `fail`",
+                );
+                None
+            }
+        };
+        match passed {
+            Some(passed) => {
+                conditions.insert(name.value.clone(), passed);
+            }
+            None => ok = false,
+        }
+    }
+    ok.then_some(conditions)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -62,7 +62,64 @@ pub struct PassRate {
     pub rate: Decimal,
     /// Present when the rate came from eval counts; the simulation draws from Beta(passes, fails).
     pub evals: Option<Evals>,
+    /// The true outcomes of earlier chain models this rate is conditional on (model → answered
+    /// correctly); empty for the unconditional rate. Models fail together more often than
+    /// independence predicts, so a cascade's later steps see the harder requests.
+    pub given: BTreeMap<String, bool>,
 }
+
+/// The most conditions a pass rate of one chain step may depend on: the closed form tracks
+/// 2^n patterns of earlier outcomes per step.
+pub const MAX_CONDITIONS: usize = 16;
+
+/// The true outcomes of a chain's earlier model steps: bit k of `known` says whether step k's
+/// outcome is tracked, bit k of `passed` whether its answer was correct. Steps past 64 are
+/// never tracked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct History {
+    pub known: u64,
+    pub passed: u64,
+}
+
+impl History {
+    /// This history with step `step`'s outcome recorded.
+    pub fn with(self, step: usize, passed: bool) -> History {
+        if step >= 64 {
+            return self;
+        }
+        let bit = 1u64 << step;
+        History {
+            known: self.known | bit,
+            passed: if passed {
+                self.passed | bit
+            } else {
+                self.passed & !bit
+            },
+        }
+    }
+
+    /// Step `step`'s outcome, when tracked.
+    pub fn outcome(self, step: usize) -> Option<bool> {
+        if step >= 64 || self.known & (1u64 << step) == 0 {
+            return None;
+        }
+        Some(self.passed & (1u64 << step) != 0)
+    }
+}
+
+/// `given: {a: fail, b: pass}` as written in a scenario.
+pub fn show_given(given: &BTreeMap<String, bool>) -> String {
+    let parts: Vec<String> = given
+        .iter()
+        .map(|(model, passed)| format!("{model}: {}", if *passed { "pass" } else { "fail" }))
+        .collect();
+    format!("given: {{{}}}", parts.join(", "))
+}
+
+/// Two conditional pass rates that match the same pattern of earlier outcomes with the same
+/// number of conditions: indexes into `Quality::pass_rates`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AmbiguousRates(pub usize, pub usize);
 
 /// How often the validator is wrong: accepting a bad answer, or rejecting a good one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -102,18 +159,121 @@ pub struct Quality {
 }
 
 impl Quality {
-    /// The pass rate of `model` on `workload`: one given for the workload, else for its task.
+    /// The unconditional pass rate of `model` on `workload`: one given for the workload, else
+    /// for its task.
     pub fn pass_rate(&self, model: &str, workload: &Workload) -> Option<&PassRate> {
         let by_workload = PassScope::Workload(workload.name.clone());
+        let unconditional =
+            |rate: &&PassRate, scope: &PassScope| rate.model == model && &rate.scope == scope;
         self.pass_rates
             .iter()
-            .find(|rate| rate.model == model && rate.scope == by_workload)
+            .filter(|rate| rate.given.is_empty())
+            .find(|rate| unconditional(rate, &by_workload))
             .or_else(|| {
                 let task = PassScope::Task(workload.task.clone()?);
                 self.pass_rates
                     .iter()
-                    .find(|rate| rate.model == model && rate.scope == task)
+                    .filter(|rate| rate.given.is_empty())
+                    .find(|rate| unconditional(rate, &task))
             })
+    }
+
+    /// Whether any pass rate is conditional (`given:`); without one every chain is walked as
+    /// a single pattern, as the independence formula does.
+    pub fn has_conditions(&self) -> bool {
+        self.pass_rates.iter().any(|rate| !rate.given.is_empty())
+    }
+
+    /// The conditional pass rates of `model` on `workload`, in the scope of its unconditional
+    /// rate (a conditional rate refines the rate it sits beside): indexes into `pass_rates`.
+    pub fn conditional_rates(&self, model: &str, workload: &Workload) -> Vec<usize> {
+        let Some(base) = self.pass_rate(model, workload) else {
+            return Vec::new();
+        };
+        self.pass_rates
+            .iter()
+            .enumerate()
+            .filter(|(_, rate)| {
+                rate.model == model && rate.scope == base.scope && !rate.given.is_empty()
+            })
+            .map(|(index, _)| index)
+            .collect()
+    }
+
+    /// The pass rate of the chain step `models[step]` on `workload` when the earlier steps'
+    /// true outcomes are `history`: the conditional rate with the most conditions that all
+    /// hold (a condition on a model that is not earlier in the chain, or whose outcome is not
+    /// tracked, does not hold), else the unconditional rate. `Ok(None)` when the model has no
+    /// pass rate at all.
+    pub fn pass_rate_given(
+        &self,
+        models: &[&str],
+        step: usize,
+        workload: &Workload,
+        history: History,
+    ) -> Result<Option<usize>, AmbiguousRates> {
+        let model = models[step];
+        let Some(base) = self.pass_rate_index(model, workload) else {
+            return Ok(None);
+        };
+        if !self.has_conditions() {
+            return Ok(Some(base));
+        }
+        let holds = |rate: &PassRate| {
+            rate.given.iter().all(|(name, &passed)| {
+                models[..step]
+                    .iter()
+                    .position(|earlier| earlier == name)
+                    .and_then(|index| history.outcome(index))
+                    == Some(passed)
+            })
+        };
+        let mut best: Option<usize> = None;
+        let mut tie: Option<usize> = None;
+        for index in self.conditional_rates(model, workload) {
+            let rate = &self.pass_rates[index];
+            if !holds(rate) {
+                continue;
+            }
+            match best {
+                Some(current) => {
+                    let held = self.pass_rates[current].given.len();
+                    if rate.given.len() > held {
+                        best = Some(index);
+                        tie = None;
+                    } else if rate.given.len() == held {
+                        tie = Some(index);
+                    }
+                }
+                None => best = Some(index),
+            }
+        }
+        match (best, tie) {
+            (Some(first), Some(second)) => Err(AmbiguousRates(first, second)),
+            (Some(best), None) => Ok(Some(best)),
+            (None, _) => Ok(Some(base)),
+        }
+    }
+
+    /// Which of a chain's model steps have outcomes that a later step's pass rate depends on,
+    /// as a bit mask by step (the steps whose patterns the closed form must keep apart).
+    pub fn tracked_steps(&self, models: &[&str], workload: &Workload) -> u64 {
+        if !self.has_conditions() {
+            return 0;
+        }
+        let mut mask = 0u64;
+        for (step, model) in models.iter().enumerate() {
+            for index in self.conditional_rates(model, workload) {
+                for name in self.pass_rates[index].given.keys() {
+                    if let Some(earlier) = models[..step].iter().position(|m| m == name) {
+                        if earlier < 64 {
+                            mask |= 1u64 << earlier;
+                        }
+                    }
+                }
+            }
+        }
+        mask
     }
 
     /// Index of [`Quality::pass_rate`] in `pass_rates`.

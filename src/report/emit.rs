@@ -148,29 +148,107 @@ fn percent(value: Decimal) -> String {
     format!("{}%", (value * Decimal::ONE_HUNDRED).normalize())
 }
 
-/// Measured pass rates: per model with an outcome column and per task (or workload), the
-/// passes out of the requests whose outcome is known.
+/// One measured pass rate: `passes` of `total` requests of workload `label` on which `model`'s
+/// outcome is known (and, for a conditional rate, the earlier chain models' outcomes are as in
+/// `given`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Measured {
+    pub label: String,
+    pub model: String,
+    pub given: BTreeMap<String, bool>,
+    pub passes: u64,
+    pub total: u64,
+}
+
+/// Pass rates measured from the log's outcomes: per workload and model, unconditional, and for
+/// every fallback step conditional on the true outcomes of the models before it in each
+/// policy's chain, so that the closed form walks the same patterns the replay does.
 pub fn measured_pass_rates(
     plan: &Plan,
     segments: &BTreeMap<SegmentKey, Sums>,
     fields: &[Field],
-) -> Vec<(String, String, u64, u64)> {
-    let mut counts: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+) -> Vec<Measured> {
+    let outcome_of = |key: &SegmentKey, model: &str| {
+        plan.outcome_models
+            .iter()
+            .position(|m| m == model)
+            .and_then(|index| key.outcome(index))
+    };
+    let mut counts: BTreeMap<(String, String, BTreeMap<String, bool>), (u64, u64)> =
+        BTreeMap::new();
+    let quality = plan.scenario.quality.as_ref();
     for (key, sums) in segments {
         let label = workload_label(key, fields);
-        for (index, model) in plan.outcome_models.iter().enumerate() {
-            if let Some(pass) = key.outcome(index) {
-                let entry = counts.entry((model.clone(), label.clone())).or_default();
+        for model in &plan.outcome_models {
+            if let Some(pass) = outcome_of(key, model) {
+                let entry = counts
+                    .entry((label.clone(), model.clone(), BTreeMap::new()))
+                    .or_default();
                 entry.1 += sums.requests;
                 if pass {
                     entry.0 += sums.requests;
                 }
             }
         }
+        let mut conditionals: std::collections::BTreeSet<(String, BTreeMap<String, bool>, bool)> =
+            std::collections::BTreeSet::new();
+        for policy in &plan.scenario.policies {
+            let Some((route, target)) =
+                policy.route_fields(key.workload.as_deref(), key.task.as_deref(), key.data_class)
+            else {
+                continue;
+            };
+            let chain =
+                quality
+                    .and_then(|q| q.chains.get(&policy.name))
+                    .and_then(|c| match route {
+                        Some(index) => c.routes.get(&index),
+                        None => c.default.as_ref(),
+                    });
+            let Some(chain) = chain else { continue };
+            let models: Vec<&String> = std::iter::once(&target.model)
+                .chain(chain.fallback.iter())
+                .collect();
+            for step in 1..models.len() {
+                let Some(pass) = outcome_of(key, models[step]) else {
+                    continue;
+                };
+                let mut given = BTreeMap::new();
+                let mut known = true;
+                for earlier in &models[..step] {
+                    match outcome_of(key, earlier) {
+                        Some(outcome) if *earlier != models[step] => {
+                            given.insert((*earlier).clone(), outcome);
+                        }
+                        Some(_) => {}
+                        None => known = false,
+                    }
+                }
+                if !known || given.is_empty() {
+                    continue;
+                }
+                conditionals.insert((models[step].clone(), given, pass));
+            }
+        }
+        // Policies sharing a chain name the same conditional: each counts a segment once.
+        for (model, given, pass) in conditionals {
+            let entry = counts.entry((label.clone(), model, given)).or_default();
+            entry.1 += sums.requests;
+            if pass {
+                entry.0 += sums.requests;
+            }
+        }
     }
     counts
         .into_iter()
-        .map(|((model, label), (passes, total))| (model, label, passes, total))
+        .filter(|(_, (_, total))| *total > 0)
+        .map(|((label, model, given), (passes, total))| Measured {
+            label,
+            model,
+            given,
+            passes,
+            total,
+        })
         .collect()
 }
 
@@ -363,13 +441,31 @@ pub fn scenario_yaml(
         }
         let _ = writeln!(out, "  pass_rates:");
         let measured = measured_pass_rates(plan, segments, fields);
-        let measured_models: Vec<&String> = measured.iter().map(|(m, ..)| m).collect();
-        for (model, label, passes, total) in &measured {
+        let measured_models: Vec<&String> = measured.iter().map(|m| &m.model).collect();
+        for rate in &measured {
+            let given = if rate.given.is_empty() {
+                String::new()
+            } else {
+                let entries: Vec<String> = rate
+                    .given
+                    .iter()
+                    .map(|(model, pass)| {
+                        format!(
+                            "{}: {}",
+                            yaml_string(model),
+                            if *pass { "pass" } else { "fail" }
+                        )
+                    })
+                    .collect();
+                format!(", given: {{{}}}", entries.join(", "))
+            };
             let _ = writeln!(
                 out,
-                "    - {{model: {}, workload: {}, evals: {passes}/{total}}}",
-                yaml_string(model),
-                yaml_string(label)
+                "    - {{model: {}, workload: {}{given}, evals: {}/{}}}",
+                yaml_string(&rate.model),
+                yaml_string(&rate.label),
+                rate.passes,
+                rate.total
             );
         }
         for rate in &quality.pass_rates {

@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""Conditional pass rates on real outcomes: RouteLLM's per-question MMLU results.
+
+Reads ../shared/data/routellm-mmlu (or $MIXCOST_SHARED_DATA/routellm-mmlu), drops the prompts
+listed in contaminated_prompts.jsonl as RouteLLM does, and checks the published figures (14,037
+questions, Mixtral 68.09%, GPT-4 80.59%). It then counts, straight from the CSVs, how often a
+Mixtral-then-GPT-4 cascade succeeds, and writes a scenario whose pass rates are those counts
+(`evals:` unconditional and `given:` on Mixtral's outcome). `mixcost compare --format json`
+on it must print the directly counted success exactly (to its 28 digits), with a perfect
+validator and with a noisy one, and the same scenario without the `given:` entries must print
+what the independence formula predicts. The catalogue has neither Mixtral nor GPT-4, so
+DeepSeek V4 Flash and GPT-5.5 stand in for them: only the quality figures are checked.
+
+Exits non-zero on any difference. Needs Python 3 (standard library only) and mixcost ($MIXCOST,
+else built with cargo).
+"""
+
+import csv
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from decimal import Decimal, localcontext
+from fractions import Fraction
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+WEAK_COLUMN = "mistralai/Mixtral-8x7B-Instruct-v0.1"
+STRONG_COLUMN = "gpt-4-1106-preview"
+WEAK, STRONG = "deepseek-v4-flash", "gpt-5.5"
+NOISY = (Fraction(2, 100), Fraction(3, 100))  # false accept, false reject
+
+
+def fail(message):
+    print(f"routellm-conditional: FAILED: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def data_folder():
+    base = os.environ.get("MIXCOST_SHARED_DATA") or os.path.join(ROOT, "..", "shared", "data")
+    folder = os.path.join(base, "routellm-mmlu")
+    if not os.path.isdir(folder):
+        fail(f"{folder} does not exist; set MIXCOST_SHARED_DATA to the shared data folder")
+    return folder
+
+
+def mixcost_binary():
+    binary = os.environ.get("MIXCOST")
+    if binary:
+        return binary
+    subprocess.run(["cargo", "build", "--quiet", "--locked"], cwd=ROOT, check=True)
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
+    return os.path.join(target, "debug", "mixcost")
+
+
+def truth(value, where):
+    if value == "True":
+        return True
+    if value == "False":
+        return False
+    fail(f"{where}: '{value}' is not True or False")
+
+
+def load_outcomes(folder):
+    csv.field_size_limit(1 << 30)
+    contaminated = set()
+    with open(os.path.join(folder, "contaminated_prompts.jsonl"), encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                contaminated.add(json.loads(line)["eval_prompt"])
+    outcomes = []
+    files = sorted(glob.glob(os.path.join(folder, "mmlu_*.csv")))
+    if len(files) != 57:
+        fail(f"expected 57 subject files in {folder}, found {len(files)}")
+    for path in files:
+        with open(path, newline="", encoding="utf-8") as handle:
+            for number, row in enumerate(csv.DictReader(handle), start=2):
+                if row["prompt"] in contaminated:
+                    continue
+                where = f"{os.path.basename(path)}:{number}"
+                outcomes.append((truth(row[WEAK_COLUMN], where), truth(row[STRONG_COLUMN], where)))
+    return outcomes
+
+
+def chain(weak_right, strong_right, validator, reviewer):
+    """Exact expectation for one question: (success, escalation)."""
+    false_accept, false_reject = validator
+    success = Fraction(0)
+    reach = Fraction(1)
+    for right in (weak_right, strong_right):
+        accept = (1 - false_reject) if right else false_accept
+        if right:
+            success += reach * accept
+        reach *= 1 - accept
+    if reviewer:
+        return success + reach, reach
+    return success, Fraction(0)
+
+
+def independent(p_weak, p_strong, validator, reviewer):
+    false_accept, false_reject = validator
+    success, reach = Fraction(0), Fraction(1)
+    for p in (p_weak, p_strong):
+        good = p * (1 - false_reject)
+        bad = (1 - p) * false_accept
+        success += reach * good
+        reach *= 1 - good - bad
+    if reviewer:
+        return success + reach, reach
+    return success, Fraction(0)
+
+
+def rounded(value):
+    """A fraction as mixcost prints a share: rust_decimal's 28-digit quotient, normalized."""
+    with localcontext() as context:
+        context.prec = 28
+        text = format((Decimal(value.numerator) / Decimal(value.denominator)).normalize(), "f")
+    return "0" if Decimal(text) == 0 else text
+
+
+def scenario(n, rates, conditional):
+    lines = [
+        "name: RouteLLM MMLU cascade (Mixtral → GPT-4 outcomes on stand-in models)",
+        "as_of: 2026-05-20",
+        "workloads:",
+        f"  - {{name: mmlu, task: mmlu, requests: {n}, input_tokens_per_request: 600, "
+        "output_tokens_per_request: 5}",
+        "policies:",
+        "  - name: perfect-validator",
+        f"    default: {{model: {WEAK}, fallback: [{STRONG}]}}",
+        "  - name: noisy-validator",
+        f"    default: {{model: {WEAK}, fallback: [{STRONG}], "
+        "validator: {false_accept: 2%, false_reject: 3%}}",
+        "  - name: noisy-with-analyst",
+        f"    default: {{model: {WEAK}, fallback: [{STRONG}, analyst], "
+        "validator: {false_accept: 2%, false_reject: 3%}}",
+        "baseline: perfect-validator",
+        "quality:",
+        "  pass_rates:",
+    ]
+    for model, given, passes, total in rates:
+        if given and not conditional:
+            continue
+        condition = f" given: {{{WEAK}: {given}}}," if given else ""
+        lines.append(f"    - {{model: {model}, task: mmlu,{condition} evals: {passes}/{total}}}")
+    return "\n".join(lines) + "\n"
+
+
+def compare(binary, text, folder, name):
+    path = os.path.join(folder, name)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    run = subprocess.run(
+        [binary, "compare", path, "--format", "json"], capture_output=True, text=True
+    )
+    if run.returncode != 0:
+        fail(f"mixcost compare {name} exited {run.returncode}: {run.stderr}")
+    policies = json.loads(run.stdout)["scenarios"][0]["workflow"]["policies"]
+    return {p["name"]: p["workloads"][0] for p in policies}
+
+
+def main():
+    outcomes = load_outcomes(data_folder())
+    n = len(outcomes)
+    weak = sum(1 for w, _ in outcomes if w)
+    strong = sum(1 for _, s in outcomes if s)
+    weak_wrong = n - weak
+    strong_given_wrong = sum(1 for w, s in outcomes if not w and s)
+    strong_given_right = sum(1 for w, s in outcomes if w and s)
+    if n != 14037:
+        fail(f"{n} questions after decontamination, expected 14,037")
+    for label, count, percent in (("Mixtral", weak, "68.09"), ("GPT-4", strong, "80.59")):
+        shown = f"{100 * count / n:.2f}"
+        if shown != percent:
+            fail(f"{label} answers {shown}% correctly, expected {percent}%")
+
+    conditional = Fraction(strong_given_wrong, weak_wrong)
+    direct = Fraction(weak + strong_given_wrong, n)
+    p_weak, p_strong = Fraction(weak, n), Fraction(strong, n)
+    print(f"questions: {n}; Mixtral right {weak} ({float(p_weak):.2%}), GPT-4 right {strong} "
+          f"({float(p_strong):.2%})")
+    print(f"P(GPT-4 right | Mixtral wrong) = {strong_given_wrong}/{weak_wrong} = "
+          f"{float(conditional):.2%} (against {float(p_strong):.2%} overall)")
+
+    rates = [
+        (WEAK, None, weak, n),
+        (STRONG, None, strong, n),
+        (STRONG, "fail", strong_given_wrong, weak_wrong),
+        (STRONG, "pass", strong_given_right, weak),
+    ]
+    perfect = (Fraction(0), Fraction(0))
+    expected = {}
+    predicted = {}
+    for policy, validator, reviewer in (
+        ("perfect-validator", perfect, False),
+        ("noisy-validator", NOISY, False),
+        ("noisy-with-analyst", NOISY, True),
+    ):
+        total_success, total_escalation = Fraction(0), Fraction(0)
+        for w, s in outcomes:
+            success, escalation = chain(w, s, validator, reviewer)
+            total_success += success
+            total_escalation += escalation
+        expected[policy] = (total_success / n, total_escalation / n)
+        predicted[policy] = independent(p_weak, p_strong, validator, reviewer)
+    if expected["perfect-validator"][0] != direct:
+        fail("the per-question expectation with a perfect validator is not the direct count")
+
+    with tempfile.TemporaryDirectory() as folder:
+        measured = compare(mixcost_binary(), scenario(n, rates, True), folder, "conditional.yaml")
+        assumed = compare(mixcost_binary(), scenario(n, rates, False), folder, "independent.yaml")
+
+    problems = []
+    for policy, (success, escalation) in expected.items():
+        for key, value in (("success_rate", success), ("escalation_rate", escalation)):
+            if measured[policy][key] != rounded(value):
+                problems.append(
+                    f"{policy} {key}: mixcost prints {measured[policy][key]}, counted {rounded(value)}"
+                )
+        # The independence formula: the same rational; mixcost rounds the conditional step's
+        # product once more than the count does, so allow the last digits.
+        for key, value in zip(("success_rate", "escalation_rate"), predicted[policy]):
+            printed = Fraction(Decimal(assumed[policy][key]))
+            if abs(printed - value) > Fraction(1, 10**24):
+                problems.append(
+                    f"{policy} {key} (independent): mixcost prints {assumed[policy][key]}, "
+                    f"the formula gives {float(value)}"
+                )
+        gap = predicted[policy][0] - success
+        printed_gap = Fraction(Decimal(assumed[policy]["success_rate"])) - Fraction(
+            Decimal(measured[policy]["success_rate"])
+        )
+        if abs(printed_gap - gap) > Fraction(1, 10**24):
+            problems.append(f"{policy}: independence overstates success by {float(printed_gap)}, "
+                            f"expected {float(gap)}")
+    if problems:
+        fail("\n  " + "\n  ".join(problems))
+
+    for policy in expected:
+        success, escalation = expected[policy]
+        line = (f"{policy}: success {float(success):.4%} counted = mixcost "
+                f"{measured[policy]['success_rate']}; independence predicts "
+                f"{float(predicted[policy][0]):.4%} (+{float(predicted[policy][0] - success):.4%})")
+        if escalation:
+            line += (f"; reaching the analyst {float(escalation):.4%} "
+                     f"(independence: {float(predicted[policy][1]):.4%})")
+        print(line)
+    print("routellm-conditional: ok")
+
+
+if __name__ == "__main__":
+    main()
