@@ -12,7 +12,6 @@ pub mod gap;
 pub mod models;
 pub mod output;
 pub mod progress;
-pub mod warehouse;
 pub mod replay;
 pub mod schema;
 pub mod sensitivity;
@@ -20,6 +19,7 @@ pub mod simulate;
 pub mod solve;
 pub mod sweep;
 pub mod validate;
+pub mod warehouse;
 pub mod whatif;
 pub mod workflow;
 

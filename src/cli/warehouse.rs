@@ -194,8 +194,8 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("give --database, --emit-sql or --aggregates");
     };
 
-    let (segments, skips, read) = pushdown::segments(&plan, &rows)
-        .map_err(|error| anyhow::anyhow!("{label}: {error}"))?;
+    let (segments, skips, read) =
+        pushdown::segments(&plan, &rows).map_err(|error| anyhow::anyhow!("{label}: {error}"))?;
     let histograms = vec![Histogram::default(); plan.columns()];
     let result = replay::finish(
         &plan,

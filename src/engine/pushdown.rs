@@ -214,7 +214,10 @@ const SPEND_PLACES: u32 = 24;
 fn places(value: &str) -> String {
     let mut text = String::from("CASE");
     for places in 0..SPEND_PLACES {
-        let _ = write!(text, " WHEN {value} = ROUND({value}, {places}) THEN {places}");
+        let _ = write!(
+            text,
+            " WHEN {value} = ROUND({value}, {places}) THEN {places}"
+        );
     }
     let _ = write!(text, " ELSE {SPEND_PLACES} END");
     text
@@ -254,7 +257,9 @@ pub struct Source {
 /// `t ≥ ceil(b)` exactly when `t ≥ b`.
 fn ceil_micros(at: Timestamp) -> i64 {
     let nanos = at.as_nanosecond();
-    nanos.div_euclid(1_000).saturating_add(i128::from(nanos.rem_euclid(1_000) != 0)) as i64
+    nanos
+        .div_euclid(1_000)
+        .saturating_add(i128::from(nanos.rem_euclid(1_000) != 0)) as i64
 }
 
 /// A fingerprint of everything the keys' numbering depends on: the breakpoints, thresholds,
@@ -327,8 +332,8 @@ pub fn query(plan: &Plan, dialect: Dialect, source: &Source) -> String {
     let int = d.bigint();
     let metadata = q("metadata");
     let tags = q("request_tags");
-    let token_pattern = r"^[0-9]+(\.0)?$";
-    let negative_pattern = r"^-[0-9]+(\.0)?$";
+    let token_pattern = "^[0-9]+([.]0)?$";
+    let negative_pattern = "^-[0-9]+([.]0)?$";
 
     let mut sql = String::new();
     let _ = writeln!(
@@ -392,13 +397,20 @@ pub fn query(plan: &Plan, dialect: Dialect, source: &Source) -> String {
         sql,
         "    NULLIF(TRIM(COALESCE({cached})), '') AS cached_text,"
     );
-    let _ = writeln!(sql, "    NULLIF(TRIM(COALESCE({write})), '') AS write_text,");
+    let _ = writeln!(
+        sql,
+        "    NULLIF(TRIM(COALESCE({write})), '') AS write_text,"
+    );
     let _ = writeln!(
         sql,
         "    NULLIF(TRIM(CAST({} AS {text})), '') AS output_text,",
         q("completion_tokens")
     );
-    let _ = writeln!(sql, "    NULLIF(TRIM({}), '') AS workload,", routing("workload"));
+    let _ = writeln!(
+        sql,
+        "    NULLIF(TRIM({}), '') AS workload,",
+        routing("workload")
+    );
     let _ = writeln!(sql, "    NULLIF(TRIM({}), '') AS task,", routing("task"));
     let _ = writeln!(
         sql,
@@ -769,8 +781,12 @@ pub fn segments(
             has_spend: row.has_spend,
             outcomes: row.outcomes,
         };
-        let first = row.first_us.and_then(|us| Timestamp::from_microsecond(us).ok());
-        let last = row.last_us.and_then(|us| Timestamp::from_microsecond(us).ok());
+        let first = row
+            .first_us
+            .and_then(|us| Timestamp::from_microsecond(us).ok());
+        let last = row
+            .last_us
+            .and_then(|us| Timestamp::from_microsecond(us).ok());
         if let Err((reason, message)) =
             price_segment(plan, &key, first.unwrap_or(Timestamp::UNIX_EPOCH))
         {
@@ -811,4 +827,262 @@ pub fn segments(
         return Err(AggregateError::Empty);
     }
     Ok((segments, skips, read))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::replay::{finish, Accumulator, Histogram};
+    use crate::model::catalogue::Catalogue;
+    use crate::model::request::Request;
+    use crate::model::scenario::Scenario;
+
+    fn seed() -> (Catalogue, Scenario) {
+        let (catalogue, _) = crate::load::pricing::load_catalogue(&[]).unwrap();
+        let (scenario, _) =
+            crate::load::scenario::load_scenario(&crate::load::scenario::seed_source(), &catalogue)
+                .unwrap();
+        (catalogue, scenario)
+    }
+
+    fn request(
+        at: &str,
+        model: &'static str,
+        workload: Option<&'static str>,
+        input: u64,
+        cached: u64,
+        output: u64,
+    ) -> Request<'static> {
+        Request {
+            at: at.parse().unwrap(),
+            model,
+            workload,
+            task: None,
+            data_class: DataClass::Internal,
+            input_tokens: input,
+            cached_tokens: cached,
+            cache_write_tokens: 0,
+            output_tokens: output,
+            tier: LoggedTier::Standard,
+            spend: Some(Decimal::new(125, 4)),
+            outcomes: &[],
+            shadow_output: &[],
+        }
+    }
+
+    /// The rows an engine would return for these segments, as the SQL names them.
+    fn rows_of(plan: &Plan, segments: &BTreeMap<SegmentKey, Sums>) -> Vec<AggregateRow> {
+        segments
+            .iter()
+            .map(|(key, sums)| AggregateRow {
+                segment_plan: Some(fingerprint(plan)),
+                problem: String::new(),
+                model: Some(key.model.clone()),
+                workload: key.workload.clone(),
+                task: key.task.clone(),
+                data_class: Some(key.data_class.as_str().to_string()),
+                has_spend: key.has_spend,
+                outcomes: key.outcomes,
+                day: key.day,
+                period: key.period,
+                off_peak: key.off_peak,
+                band: key.band,
+                requests: sums.requests,
+                input_tokens: sums.input_tokens,
+                cached_tokens: sums.cached_tokens,
+                cache_write_tokens: sums.cache_write_tokens,
+                output_tokens: sums.output_tokens,
+                cached_requests: sums.cached_requests,
+                spend: Some(sums.spend),
+                first_us: sums.first.map(|t| t.as_microsecond()),
+                last_us: sums.last.map(|t| t.as_microsecond()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn returned_segments_price_exactly_as_the_local_replay() {
+        let (catalogue, scenario) = seed();
+        let plan = Plan::new(&scenario, &catalogue, Vec::new(), Vec::new());
+        let requests = [
+            // Peak and off-peak hours, either side of GPT-5.5's 272k threshold, cached input.
+            request(
+                "2026-11-02T03:00:00Z",
+                "gpt-5.5",
+                Some("repetitive"),
+                12_000,
+                4_000,
+                800,
+            ),
+            request(
+                "2026-11-02T12:00:00Z",
+                "gpt-5.5",
+                Some("repetitive"),
+                272_001,
+                0,
+                800,
+            ),
+            request(
+                "2026-11-02T12:00:00.5Z",
+                "openai/gpt-5.5",
+                Some("hard"),
+                272_000,
+                100,
+                9,
+            ),
+            request(
+                "2026-11-03T23:59:59.999Z",
+                "deepseek-v4-flash",
+                None,
+                5_000,
+                0,
+                70,
+            ),
+        ];
+        let mut local = Accumulator::new(&plan);
+        for (line, r) in requests.iter().enumerate() {
+            let position = Position {
+                file: 0,
+                line: line as u64 + 1,
+            };
+            local.add(&plan, r, position).unwrap();
+        }
+        let (segments, skips, histograms, read) = local.into_segments();
+        let expected = finish(&plan, &segments, skips, &histograms, read, None).unwrap();
+
+        let rows = rows_of(&plan, &segments);
+        let (pushed, skips, read) = super::segments(&plan, &rows).unwrap();
+        let empty = vec![Histogram::default(); plan.columns()];
+        let got = finish(&plan, &pushed, skips, &empty, read, None).unwrap();
+        assert_eq!(got.rows_read, 4);
+        assert_eq!(got.rows_priced, 4);
+        assert_eq!(got.reconciliation, expected.reconciliation);
+        assert_eq!(got.assumptions, expected.assumptions);
+        assert_eq!((got.first, got.last), (expected.first, expected.last));
+        for (a, b) in got.columns.iter().zip(&expected.columns) {
+            assert_eq!(
+                (&a.name, a.total, a.requests),
+                (&b.name, b.total, b.requests)
+            );
+        }
+    }
+
+    #[test]
+    fn rows_that_cannot_be_priced_are_counted_by_request() {
+        let (catalogue, scenario) = seed();
+        let plan = Plan::new(&scenario, &catalogue, Vec::new(), Vec::new());
+        let latest = plan.breakpoints().len() as u16;
+        let good = AggregateRow {
+            model: Some("gpt-5.5".into()),
+            workload: Some("hard".into()),
+            period: latest,
+            requests: 3,
+            input_tokens: 300,
+            output_tokens: 30,
+            has_spend: true,
+            spend: Some(Decimal::new(3, 2)),
+            first_us: Some(1_794_000_000_000_000),
+            last_us: Some(1_794_000_000_000_001),
+            ..AggregateRow::default()
+        };
+        let rows = vec![
+            good.clone(),
+            AggregateRow {
+                problem: "bad_tokens:cached_tokens".into(),
+                requests: 5,
+                ..AggregateRow::default()
+            },
+            AggregateRow {
+                problem: "bad_value:startTime".into(),
+                requests: 2,
+                ..AggregateRow::default()
+            },
+            AggregateRow {
+                model: Some("no-such-model".into()),
+                ..good.clone()
+            },
+            AggregateRow {
+                data_class: Some("secret".into()),
+                ..good.clone()
+            },
+            AggregateRow {
+                period: 0,
+                ..good.clone()
+            },
+        ];
+        let (segments, skips, read) = super::segments(&plan, &rows).unwrap();
+        assert_eq!(read, 3 + 5 + 2 + 3 + 3 + 3);
+        assert_eq!(segments.values().map(|s| s.requests).sum::<u64>(), 3);
+        assert_eq!(skips.counts[&SkipReason::BadTokens], 5);
+        assert_eq!(skips.counts[&SkipReason::BadValue], 2 + 3);
+        assert_eq!(skips.counts[&SkipReason::UnknownModel], 3);
+        assert_eq!(skips.counts[&SkipReason::NoPrice], 3);
+        assert_eq!(skips.unknown_models["no-such-model"], 3);
+        assert_eq!(skips.total() + 3, read);
+    }
+
+    #[test]
+    fn aggregates_from_another_plan_are_refused() {
+        let (catalogue, scenario) = seed();
+        let plan = Plan::new(&scenario, &catalogue, Vec::new(), Vec::new());
+        let row = AggregateRow {
+            segment_plan: Some("0123456789abcdef".into()),
+            requests: 1,
+            ..AggregateRow::default()
+        };
+        let error = super::segments(&plan, &[row]).unwrap_err();
+        assert!(matches!(error, AggregateError::OtherPlan { .. }));
+        assert_eq!(
+            super::segments(&plan, &[]).unwrap_err(),
+            AggregateError::Empty
+        );
+    }
+
+    #[test]
+    fn boundaries_round_up_to_the_microsecond() {
+        let at: Timestamp = "2026-05-31T15:59:00Z".parse().unwrap();
+        assert_eq!(ceil_micros(at), at.as_microsecond());
+        let just_after = at.checked_add(jiff::SignedDuration::from_nanos(1)).unwrap();
+        // A promotion ending at 15:59:00 (inclusive) ends for every µs-precise time after it.
+        assert_eq!(ceil_micros(just_after), at.as_microsecond() + 1);
+    }
+
+    #[test]
+    fn every_period_boundary_is_in_the_query() {
+        let (catalogue, scenario) = seed();
+        let plan = Plan::new(&scenario, &catalogue, Vec::new(), Vec::new());
+        for dialect in [
+            Dialect::Postgres,
+            Dialect::Duckdb,
+            Dialect::Spark,
+            Dialect::Bigquery,
+            Dialect::Snowflake,
+        ] {
+            let source = Source {
+                relation: dialect.ident("LiteLLM_SpendLogs"),
+                filter: None,
+                from: None,
+                until: None,
+                outcomes: Vec::new(),
+            };
+            let sql = query(&plan, dialect, &source);
+            for (index, at) in plan.breakpoints().iter().enumerate() {
+                let branch = format!("WHEN us >= {} THEN {}\n", ceil_micros(*at), index + 1);
+                assert!(sql.contains(&branch), "{}: no '{branch}'", dialect.name());
+            }
+            for threshold in plan.thresholds() {
+                assert!(sql.contains(&format!("input_n > {threshold} THEN 1")));
+            }
+            for column in COLUMNS {
+                assert!(
+                    sql.contains(&format!(" AS {column}"))
+                        || sql.contains(&format!("  {column},"))
+                        || sql.contains(&format!(", {column},"))
+                        || sql.contains(&format!("  {column}, ")),
+                    "{}: no column {column}",
+                    dialect.name()
+                );
+            }
+        }
+    }
 }

@@ -47,8 +47,8 @@ fn read_csv(bytes: &[u8], shown: &str) -> Result<Vec<AggregateRow>, String> {
 }
 
 fn read_jsonl(bytes: &[u8], shown: &str) -> Result<Vec<AggregateRow>, String> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|error| format!("{shown}: not UTF-8 text: {error}"))?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|error| format!("{shown}: not UTF-8 text: {error}"))?;
     let mut rows = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let place = format!("{shown}:{}", index + 1);
@@ -126,12 +126,9 @@ pub fn row_from(
     };
     let spend = match text("spend") {
         None => None,
-        Some(value) => Some(
-            crate::load::log::parse_money(&value)
-                .ok_or_else(|| {
-                    format!("{place}: column 'spend', value '{value}' is not an amount of money")
-                })?,
-        ),
+        Some(value) => Some(crate::load::log::parse_money(&value).ok_or_else(|| {
+            format!("{place}: column 'spend', value '{value}' is not an amount of money")
+        })?),
     };
     // The sum as a local replay shows it: as many places as its most precise request.
     let spend = match (spend, text("spend_places")) {

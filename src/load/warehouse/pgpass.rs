@@ -56,7 +56,9 @@ pub fn parse_url(url: &str) -> Result<Target, String> {
         .strip_prefix("postgres://")
         .or_else(|| url.strip_prefix("postgresql://"))
         .ok_or_else(|| {
-            format!("--database '{url}' is not a PostgreSQL URL; write postgres://USER@HOST[:PORT]/DB")
+            format!(
+                "--database '{url}' is not a PostgreSQL URL; write postgres://USER@HOST[:PORT]/DB"
+            )
         })?;
     if rest.contains('?') {
         return Err(format!(
@@ -238,10 +240,7 @@ mod tests {
         // `\:` is a literal colon in any field, `\\` a backslash; the password field keeps
         // unescaped colons too (libpq stops splitting after the fourth).
         let text = "db.internal:6543:proxy:litellm:pa\\:ss\\\\word:tail\n";
-        assert_eq!(
-            lookup(text, &target()).as_deref(),
-            Some("pa:ss\\word:tail")
-        );
+        assert_eq!(lookup(text, &target()).as_deref(), Some("pa:ss\\word:tail"));
         let text = "db\\:x:*:*:*:nope\ndb.internal:*:*:*:yes\n";
         assert_eq!(lookup(text, &target()).as_deref(), Some("yes"));
         // Short lines are skipped, CRLF endings tolerated.

@@ -116,7 +116,10 @@ pub struct Request<'a> {
 
 /// Connects, checks the table, runs the aggregation in a read-only transaction and returns
 /// its rows; `warn` receives a warning to print (an ignored password file).
-pub fn run(request: &Request, warn: &mut dyn FnMut(&str)) -> Result<Vec<AggregateRow>, DatabaseError> {
+pub fn run(
+    request: &Request,
+    warn: &mut dyn FnMut(&str),
+) -> Result<Vec<AggregateRow>, DatabaseError> {
     let target = request.target;
     let (password, warning) = pgpass::password(target);
     if let Some(warning) = warning {
