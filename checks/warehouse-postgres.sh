@@ -70,7 +70,33 @@ psql -q -v ON_ERROR_STOP=1 \
     --scenario "$SCENARIO" --format json --by day > "$WORK/db.json"
 python3 checks/warehouse/compare.py "$WORK/local.json" "$WORK/db.json" "postgres, session time zone Pacific/Chatham"
 
-# 4. Failures: exit 2, the server's message and what to check, nothing on stdout.
+# 4. Rows that cannot be priced are skipped and counted by reason the same way: an unknown
+#    model, negative tokens, cached > input, a data class that is none, cached tokens that are
+#    not a number.
+psql -q -v ON_ERROR_STOP=1 <<SQL
+INSERT INTO $TABLE (request_id, call_type, spend, prompt_tokens, completion_tokens, "startTime", "endTime", model, metadata, request_tags) VALUES
+ ('bad-1', 'acompletion', 0.1, 100, 10, '2026-10-20 10:00:00', '2026-10-20 10:00:01', 'mystery-model', '{}', '[]'),
+ ('bad-2', 'acompletion', 0.1, 100, 10, '2026-10-20 10:00:00', '2026-10-20 10:00:01', 'mystery-model', '{}', '[]'),
+ ('bad-3', 'acompletion', 0.1, -5, 10, '2026-10-20 10:00:00', '2026-10-20 10:00:01', 'gpt-5.5', '{}', '[]'),
+ ('bad-4', 'acompletion', 0.1, 10, 10, '2026-10-20 10:00:00', '2026-10-20 10:00:01', 'gpt-5.5', '{"usage_object": {"cache_read_input_tokens": 11}}', '[]'),
+ ('bad-5', 'acompletion', 0.1, 10, 10, '2026-10-20 10:00:00', '2026-10-20 10:00:01', 'gpt-5.5', '{}', '["data_class:secret"]'),
+ ('bad-6', 'acompletion', 0.1, 10, 10, '2026-10-20 10:00:00', '2026-10-20 10:00:01', 'gpt-5.5', '{"usage_object": {"cache_read_input_tokens": "many"}}', '[]');
+SQL
+export_rows "TRUE" "$WORK/with-bad.csv"
+"$BIN" replay "$WORK/with-bad.csv" --log-format litellm --scenario "$SCENARIO" --format json > "$WORK/local.json"
+"$BIN" replay --database "$URL" --table "$SCHEMA.LiteLLM_SpendLogs" --scenario "$SCENARIO" --format json > "$WORK/db.json"
+python3 checks/warehouse/compare.py "$WORK/local.json" "$WORK/db.json" "postgres with unpriceable rows" --skips-by-count
+python3 - "$WORK/db.json" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+counts = {r["reason"]: r["count"] for r in rows["skipped_by_reason"]}
+expected = {"bad_tokens": 2, "bad_value": 2, "unknown_model": 2}
+assert counts == expected, f"skips {counts}, expected {expected}"
+assert rows["read"] == rows["priced"] + rows["skipped"] == 4006, rows
+print("ok skipped rows by reason:", counts)
+PY
+
+# 5. Failures: exit 2, the server's message and what to check, nothing on stdout.
 expect_error() { # LABEL PATTERN-IN-STDERR ARGS…
     local label="$1" pattern="$2"
     shift 2
@@ -100,7 +126,7 @@ expect_error "write refused (read-only transaction)" "read-only transaction" --d
 expect_error "password in the URL" "PGPASSWORD" --database "postgres://postgres:hunter2@$PGHOST/test"
 grep -q hunter2 "$WORK/err" && fail "the password was echoed"
 
-# 5. A world-readable password file is ignored with libpq's warning (trust auth still lets
+# 6. A world-readable password file is ignored with libpq's warning (trust auth still lets
 #    the connection through, so the replay itself succeeds).
 printf '%s:%s:*:%s:secret\n' "$PGHOST" "$PGPORT" "$PGUSER" > "$WORK/pgpass"
 chmod 644 "$WORK/pgpass"
