@@ -112,7 +112,7 @@ pub struct ReplayArgs {
     pub output: OutputArgs,
 
     #[command(flatten)]
-    pub warehouse: super::warehouse::WarehouseArgs,
+    pub warehouse: Box<super::warehouse::WarehouseArgs>,
 }
 
 pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {

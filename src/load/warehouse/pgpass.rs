@@ -61,9 +61,7 @@ pub fn parse_url(url: &str) -> Result<Target, String> {
             )
         })?;
     if rest.contains('?') {
-        return Err(format!(
-            "--database: parameters after '?' are not supported (this client connects without TLS); write postgres://USER@HOST[:PORT]/DB and reach a remote server through an SSH tunnel"
-        ));
+        return Err("--database: parameters after '?' are not supported (this client connects without TLS); write postgres://USER@HOST[:PORT]/DB and reach a remote server through an SSH tunnel".to_string());
     }
     let (authority, database) = rest.split_once('/').ok_or_else(|| {
         "--database names no database; write postgres://USER@HOST[:PORT]/DB".to_string()
@@ -105,13 +103,15 @@ fn fields(line: &str) -> Vec<String> {
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
-                if let Some(next) = chars.next() {
-                    out.last_mut().map(|f| f.push(next));
+                if let (Some(next), Some(field)) = (chars.next(), out.last_mut()) {
+                    field.push(next);
                 }
             }
             ':' if out.len() < 5 => out.push(String::new()),
             other => {
-                out.last_mut().map(|f| f.push(other));
+                if let Some(field) = out.last_mut() {
+                    field.push(other);
+                }
             }
         }
     }
