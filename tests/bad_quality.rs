@@ -164,3 +164,57 @@ fn given_with_no_condition_or_a_reviewer() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn too_many_conditions_in_one_chain() {
+    // An 18-model chain whose last model's rate is conditional on all 17 before it would
+    // track 2^17 patterns: refused, at the route, before any work. The models are a private
+    // price file's, added with --pricing.
+    let folder = tempfile::tempdir().unwrap();
+    let names: Vec<String> = (1..=18).map(|i| format!("tier-{i}")).collect();
+    let models: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut prices = String::from("provider: acme\ncurrency: USD\nmodels:\n");
+    for model in &models {
+        prices.push_str(&format!(
+            "  {model}:\n    class: economy\n    deployment: self-hosted\n    open_weight: true\n    license: Apache-2.0\n    context_window: 128k\n    prices:\n      - from: 2026-01-01\n        source: a test\n        input: 0.05\n        output: 0.10\n"
+        ));
+    }
+    let pricing = folder.path().join("pricing");
+    std::fs::create_dir(&pricing).unwrap();
+    std::fs::write(pricing.join("acme.yaml"), prices).unwrap();
+    let mut text = format!(
+        "name: long chain
+as_of: 2026-05-20
+workloads:
+  - {{name: w, task: t, requests: 10, input_tokens_per_request: 10, output_tokens_per_request: 10}}
+policies:
+  - name: long
+    default: {{model: {}, fallback: [{}]}}
+baseline: long
+quality:
+  pass_rates:
+",
+        models[0],
+        models[1..].join(", ")
+    );
+    for model in &models {
+        text.push_str(&format!("    - {{model: {model}, task: t, rate: 0.5}}\n"));
+    }
+    let given: Vec<String> = models[..17].iter().map(|m| format!("{m}: fail")).collect();
+    text.push_str(&format!(
+        "    - {{model: {}, task: t, given: {{{}}}, rate: 0.1}}\n",
+        models[17],
+        given.join(", ")
+    ));
+    let path = folder.path().join("long.yaml");
+    std::fs::write(&path, text).unwrap();
+    let stderr = rejected(&[
+        "compare",
+        "--pricing",
+        pricing.to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    assert!(stderr.contains("depend on 17 earlier outcomes"), "{stderr}");
+    assert!(stderr.contains("long.yaml:7:14"), "{stderr}");
+    assert!(stderr.contains("at most 16"), "{stderr}");
+}

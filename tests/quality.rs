@@ -176,3 +176,53 @@ quality:
     assert_eq!(flow.success_rate, dec!(0.985));
     assert_eq!(flow.failed_rate, dec!(0.015));
 }
+
+#[test]
+fn a_chain_plan_prices_one_request_as_the_closed_form_does() {
+    use mixcost::engine::quality::Review;
+    use mixcost::engine::shadow::{chain_plan, expect, ShadowAggregate};
+    // two-step.yaml's cascade per request: Flash $0.000168, GPT-5.5 $0.00825 (with half the
+    // failed output as context), the analyst $3.00; fallback rates 0.8 and 0.9.
+    let catalogue = catalogue();
+    let scenario = load("tests/fixtures/quality/two-step.yaml");
+    let plan = chain_plan(
+        &scenario,
+        &catalogue,
+        &scenario.policies[1],
+        &scenario.workloads[0],
+    )
+    .unwrap();
+    assert_eq!(plan.step_costs, vec![dec!(0.000168), dec!(0.00825)]);
+    assert_eq!(plan.human.as_deref(), Some("analyst"));
+    assert_eq!(plan.human_cost, dec!(3));
+    assert_eq!(plan.pass_rates, vec![dec!(0.8), dec!(0.9)]);
+    assert_eq!(plan.chain.review, Review::Fallback);
+
+    // With no outcome known, a request's expectation is the closed form per request:
+    // 91,083 / 1M = 0.091083, success 0.9778, and both steps are reported as assumed.
+    let unknown = expect(&plan.chain, &plan.cases(&[]), plan.human_cost).unwrap();
+    assert_eq!(unknown.cost, dec!(0.091083));
+    assert_eq!(unknown.success, dec!(0.9778));
+    assert_eq!(unknown.assumed, vec![true, true]);
+    let mut aggregate = ShadowAggregate::new(plan.chain.clone());
+    aggregate
+        .add(&plan.cases(&[]), plan.human_cost, 1_000_000)
+        .unwrap();
+    assert_eq!(aggregate.totals.cost, dec!(91083));
+    assert_eq!(
+        aggregate.assumed(),
+        vec![("deepseek-v4-flash", 1_000_000), ("gpt-5.5", 1_000_000)]
+    );
+    // Flash known wrong, GPT-5.5 known right, validator 10% / 5%: Flash's wrong answer is
+    // accepted 10% of the time; 0.9 reach GPT-5.5, which is accepted 95%: 0.045 reach the
+    // analyst. Cost 0.000168 + 0.9 × 0.00825 + 0.045 × 3 = 0.142593.
+    let known = expect(
+        &plan.chain,
+        &plan.cases(&[Some(false), Some(true)]),
+        plan.human_cost,
+    )
+    .unwrap();
+    assert_eq!(known.cost, dec!(0.142593));
+    assert_eq!(known.escalation, dec!(0.045));
+    assert_eq!(known.accepted_bad, dec!(0.1));
+}

@@ -609,3 +609,57 @@ fn the_emitted_scenario_reproduces_the_replay_exactly() {
         }
     }
 }
+
+#[test]
+fn json_output_matches_the_shipped_schema() {
+    let shipped = std::fs::read_to_string(format!(
+        "{}/schemas/replay.schema.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("schemas/replay.schema.json is shipped");
+    assert_eq!(
+        common::ok(&["schema", "replay"]),
+        shipped,
+        "regenerate it with `mixcost schema replay -o schemas/replay.schema.json`"
+    );
+    let schema: Value = serde_json::from_str(&shipped).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "s.yaml", SHADOW_SCENARIO);
+    let log = shadow_log(dir.path());
+    for extra in [&[][..], &["--by", "model"][..]] {
+        let mut args = vec!["replay", log.as_str(), "--scenario", scenario.as_str()];
+        args.extend_from_slice(extra);
+        let instance = json(&args);
+        let errors: Vec<String> = validator
+            .iter_errors(&instance)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+}
+
+#[test]
+fn replay_output_in_every_format() {
+    let log = "tests/fixtures/replay/log.csv";
+    let scenario = "tests/fixtures/replay/scenario.yaml";
+    insta::assert_snapshot!(
+        "replay_table_by_model",
+        common::ok(&["replay", log, "--scenario", scenario, "--by", "model"])
+    );
+    insta::assert_snapshot!(
+        "replay_csv",
+        common::ok(&["replay", log, "--scenario", scenario, "--format", "csv"])
+    );
+    insta::assert_snapshot!(
+        "replay_shadow_markdown",
+        common::ok(&[
+            "replay",
+            "tests/fixtures/replay/shadow.csv",
+            "--scenario",
+            "tests/fixtures/replay/shadow.yaml",
+            "--format",
+            "markdown"
+        ])
+    );
+}

@@ -64,7 +64,7 @@ pub enum GroupField {
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// Request logs: CSV, JSON Lines or Parquet files (optionally .gz / .zst), or folders of them.
+    /// Request logs: CSV or JSON Lines files (optionally .gz / .zst), or folders of them.
     #[arg(value_name = "LOG", required_unless_present_any = ["database", "emit_sql", "aggregates"])]
     pub logs: Vec<PathBuf>,
 
@@ -267,7 +267,7 @@ fn read_all(
                         let adapter = &adapters[block.file as usize];
                         adapter.parse(&block, &mut |position, row| match row {
                             Ok(request) => {
-                                let _ = accumulator.add(plan, &request, position);
+                                accumulator.add(plan, &request, position);
                             }
                             Err(problem) => accumulator.skip(problem),
                         });
@@ -343,7 +343,7 @@ fn describe(problem: &Problem, shown: &dyn Fn(Position) -> String) -> String {
     } else {
         shown(problem.position)
     };
-    let mut text = format!("{place}");
+    let mut text = place;
     if let Some(column) = &problem.column {
         text.push_str(&format!(", {column}"));
     }
@@ -887,4 +887,8 @@ impl ReplayJson {
                 .collect(),
         }
     }
+}
+
+pub fn json_schema() -> schemars::Schema {
+    schemars::schema_for!(ReplayJson)
 }

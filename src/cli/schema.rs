@@ -32,6 +32,8 @@ pub enum SchemaOf {
     Solve,
     /// `simulate --format json`
     Simulate,
+    /// `replay --format json`
+    Replay,
     /// scenario files (scenarios/*.yaml)
     Scenario,
     /// price files (pricing/*.yaml)
@@ -39,7 +41,7 @@ pub enum SchemaOf {
 }
 
 impl SchemaOf {
-    pub const ALL: [SchemaOf; 12] = [
+    pub const ALL: [SchemaOf; 13] = [
         SchemaOf::Compare,
         SchemaOf::Check,
         SchemaOf::Diff,
@@ -50,6 +52,7 @@ impl SchemaOf {
         SchemaOf::Sensitivity,
         SchemaOf::Solve,
         SchemaOf::Simulate,
+        SchemaOf::Replay,
         SchemaOf::Scenario,
         SchemaOf::Pricing,
     ];
@@ -66,6 +69,7 @@ impl SchemaOf {
             SchemaOf::Sensitivity => "sensitivity",
             SchemaOf::Solve => "solve",
             SchemaOf::Simulate => "simulate",
+            SchemaOf::Replay => "replay",
             SchemaOf::Scenario => "scenario",
             SchemaOf::Pricing => "pricing",
         }
@@ -96,6 +100,7 @@ pub fn text(what: SchemaOf) -> String {
         SchemaOf::Sensitivity => super::sensitivity::json_schema(),
         SchemaOf::Solve => super::solve::json_schema(),
         SchemaOf::Simulate => super::simulate::json_schema(),
+        SchemaOf::Replay => super::replay::json_schema(),
         SchemaOf::Scenario => scenario::json_schema(),
         SchemaOf::Pricing => pricing::json_schema(),
     };

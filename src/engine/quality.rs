@@ -324,34 +324,44 @@ fn workload_workflow(
             policy: policy.name.clone(),
             workload: workload.name.clone(),
         })?;
-    let context = retry_context_workload(workload, shape);
     let models: Vec<&str> = std::iter::once(target.model.as_str())
         .chain(chain.fallback.iter().map(String::as_str))
         .collect();
 
-    let mut unconditional = Vec::with_capacity(models.len());
-    for model in &models {
-        let index =
-            quality
-                .pass_rate_index(model, workload)
-                .ok_or_else(|| QualityError::NoPassRate {
-                    model: model.to_string(),
-                    workload: workload.name.clone(),
-                })?;
-        unconditional.push(index);
+    let mut rates = Vec::with_capacity(models.len());
+    for (step, model) in models.iter().enumerate() {
+        let step_rates = quality.step_rates(&models, step, workload).ok_or_else(|| {
+            QualityError::NoPassRate {
+                model: model.to_string(),
+                workload: workload.name.clone(),
+            }
+        })?;
+        rates.push(step_rates);
     }
-    let tracked = quality.tracked_steps(&models, workload);
+    let unconditional: Vec<usize> = rates.iter().map(|r| r.unconditional).collect();
+    let tracked = rates.iter().fold(0, |mask, r| mask | r.depends_on());
     if tracked.count_ones() as usize > MAX_CONDITIONS {
         return Err(QualityError::TooManyConditions {
             workload: workload.name.clone(),
             policy: policy.name.clone(),
         });
     }
-    // Counts behind the first step's rate set the walk's unit, so that rates counted from the
-    // same requests (`evals:` and `given:` entries emitted from a log) multiply back to counts.
+    // With conditional rates, eval counts stay counts and the first step's count sets the
+    // walk's unit, so that rates counted from the same requests (`evals:` and `given:` entries
+    // emitted from a log) multiply back to exact counts. Without them the rates are used as
+    // loaded, with no division per step: the independence formula's arithmetic, unchanged.
+    let counts = quality.has_conditions();
     let scale = match quality.pass_rates[unconditional[0]].evals {
-        Some(evals) => Decimal::from(evals.total),
-        None => Decimal::ONE,
+        Some(evals) if counts => Decimal::from(evals.total),
+        _ => Decimal::ONE,
+    };
+    let chance = |index: usize| {
+        let rate = &quality.pass_rates[index];
+        if counts {
+            Chance::of(rate)
+        } else {
+            Chance::rate(rate.rate)
+        }
     };
     let mut given_rates: Vec<Vec<(History, usize)>> = vec![Vec::new(); models.len()];
     let walk = walk_chain(
@@ -360,8 +370,8 @@ fn workload_workflow(
         scale,
         tracked,
         |step, history| {
-            let index = quality
-                .pass_rate_given(&models, step, workload, history)
+            let index = rates[step]
+                .pick(history)
                 .map_err(
                     |AmbiguousRates(first, second)| QualityError::AmbiguousPassRate {
                         model: models[step].to_string(),
@@ -369,25 +379,17 @@ fn workload_workflow(
                         first: quality.pass_rates[first].given.clone(),
                         second: quality.pass_rates[second].given.clone(),
                     },
-                )?
-                .unwrap_or(unconditional[step]);
+                )?;
             if index != unconditional[step] {
                 given_rates[step].push((history, index));
             }
-            Ok::<_, QualityError>(Chance::of(&quality.pass_rates[index]))
+            Ok::<_, QualityError>(chance(index))
         },
     )?;
 
+    let full_costs = chain_step_costs(market, workload, target, chain)?;
     let mut steps = Vec::new();
-    for (index, model) in models.iter().enumerate() {
-        let step_target = Target {
-            model: model.to_string(),
-            ..target.clone()
-        };
-        let mut full_cost = cost_of(market, workload, &step_target)?;
-        if index > 0 && !chain.retry_context.is_zero() {
-            full_cost += chain.retry_context * cost_of(market, &context, &step_target)?;
-        }
+    for (index, (model, full_cost)) in models.iter().zip(full_costs).enumerate() {
         let seconds = market
             .catalogue
             .model(model)
@@ -467,6 +469,37 @@ fn workload_workflow(
         latency_target: quality.latency_targets.get(&workload.name).copied(),
         steps,
     })
+}
+
+/// The month's cost of each model step of `chain` if every request of `workload` ran it: the
+/// route's model on the first attempt, then each fallback model on a retry whose input adds
+/// `retry_context` × the failed answer's output tokens (billed as uncached input).
+pub fn chain_step_costs(
+    market: Market,
+    workload: &Workload,
+    target: &Target,
+    chain: &Chain,
+) -> Result<Vec<Decimal>, QualityError> {
+    let shape = workload
+        .shape
+        .as_ref()
+        .ok_or_else(|| QualityError::NoRequests(workload.name.clone()))?;
+    let context = retry_context_workload(workload, shape);
+    let models =
+        std::iter::once(target.model.as_str()).chain(chain.fallback.iter().map(String::as_str));
+    let mut costs = Vec::new();
+    for (index, model) in models.enumerate() {
+        let step_target = Target {
+            model: model.to_string(),
+            ..target.clone()
+        };
+        let mut full_cost = cost_of(market, workload, &step_target)?;
+        if index > 0 && !chain.retry_context.is_zero() {
+            full_cost += chain.retry_context * cost_of(market, &context, &step_target)?;
+        }
+        costs.push(full_cost);
+    }
+    Ok(costs)
 }
 
 /// How likely a step's answer is correct: `passes` out of `total`. A rate r is r out of 1, a
@@ -637,6 +670,9 @@ pub fn walk_chain<E>(
         let mut mass = StepMass::default();
         next.clear();
         for &(history, reach) in &patterns {
+            if reach.is_zero() {
+                continue;
+            }
             let good = chance(step, history)?.good(reach);
             let bad = reach - good;
             let accepted_good = good * keep_good;

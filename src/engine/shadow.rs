@@ -14,8 +14,13 @@
 
 use rust_decimal::Decimal;
 
-use super::quality::{walk_chain, ChainWalk, Chance, Review};
+use super::evaluate::{EngineError, Market};
+use super::quality::{
+    chain_for, chain_step_costs, walk_chain, ChainWalk, Chance, QualityError, Review,
+};
+use crate::model::catalogue::Catalogue;
 use crate::model::quality::Validator;
+use crate::model::scenario::{Policy, Scenario, Workload};
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ShadowError {
@@ -49,6 +54,104 @@ impl ShadowChain {
         }
         label
     }
+}
+
+/// What shadow evaluation needs of a scenario for the requests of one workload under one
+/// policy: the chain, each step's cost per request, the reviewer and the fallback pass rates.
+/// A replay can write one request (or a segment of alike requests) as a workload and ask.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainPlan {
+    pub chain: ShadowChain,
+    /// The reviewer at the end of the chain or signing off every answer.
+    pub human: Option<String>,
+    /// Per request: each model step's exact cost (first attempt, then retries with context).
+    pub step_costs: Vec<Decimal>,
+    /// The reviewer's cost per item (0 without one).
+    pub human_cost: Decimal,
+    /// Each model's unconditional pass rate on the workload, used when an outcome is unknown.
+    pub pass_rates: Vec<Decimal>,
+}
+
+impl ChainPlan {
+    /// The steps of a request with these outcomes (one per chain model, in order; missing
+    /// entries count as unknown).
+    pub fn cases(&self, outcomes: &[Option<bool>]) -> Vec<StepCase> {
+        self.step_costs
+            .iter()
+            .zip(&self.pass_rates)
+            .enumerate()
+            .map(|(step, (&cost, &pass_rate))| StepCase {
+                cost,
+                outcome: outcomes.get(step).copied().flatten(),
+                pass_rate,
+            })
+            .collect()
+    }
+}
+
+/// The chain that serves `workload` under `policy`, priced as the closed form prices it.
+pub fn chain_plan(
+    scenario: &Scenario,
+    catalogue: &Catalogue,
+    policy: &Policy,
+    workload: &Workload,
+) -> Result<ChainPlan, QualityError> {
+    let quality = scenario.quality.as_ref().ok_or(QualityError::NoQuality)?;
+    let (target, chain) =
+        chain_for(quality, policy, workload).ok_or_else(|| EngineError::Unrouted {
+            policy: policy.name.clone(),
+            workload: workload.name.clone(),
+        })?;
+    let requests = match &workload.shape {
+        Some(shape) if shape.requests > 0 => Decimal::from(shape.requests),
+        _ => return Err(QualityError::NoRequests(workload.name.clone())),
+    };
+    let models: Vec<String> = std::iter::once(target.model.clone())
+        .chain(chain.fallback.iter().cloned())
+        .collect();
+    let mut pass_rates = Vec::with_capacity(models.len());
+    for model in &models {
+        let rate = quality
+            .pass_rate(model, workload)
+            .ok_or_else(|| QualityError::NoPassRate {
+                model: model.clone(),
+                workload: workload.name.clone(),
+            })?;
+        pass_rates.push(rate.rate);
+    }
+    let market = Market::of(scenario, catalogue);
+    let step_costs = chain_step_costs(market, workload, target, chain)?
+        .into_iter()
+        .map(|full| full / requests)
+        .collect();
+    let sign_off = quality.sign_off.get(&workload.data_class);
+    let human = sign_off.or(chain.human.as_ref()).cloned();
+    let human_cost = match &human {
+        Some(id) => {
+            catalogue
+                .humans
+                .get(id)
+                .ok_or_else(|| QualityError::UnknownHuman(id.clone()))?
+                .cost_per_item
+        }
+        None => Decimal::ZERO,
+    };
+    let review = match (sign_off, &human) {
+        (Some(_), _) => Review::SignOff,
+        (None, Some(_)) => Review::Fallback,
+        (None, None) => Review::None,
+    };
+    Ok(ChainPlan {
+        chain: ShadowChain {
+            models,
+            review,
+            validator: chain.validator,
+        },
+        human,
+        step_costs,
+        human_cost,
+        pass_rates,
+    })
 }
 
 /// One chain step for one request.
@@ -325,17 +428,26 @@ impl ShadowAggregate {
 
     /// What the independence formula predicts for these requests from their marginal pass
     /// rates: every request reaches step k with the same probability r_k, so the expected cost
-    /// is Σ_k r_k × (Σ of the step's cost over the requests).
+    /// is Σ_k r_k × (Σ of the step's cost over the requests). The arithmetic is the closed
+    /// form's for a scenario with these rates and no `given:` entries, so `compare` on such a
+    /// scenario prints the same expected cost.
     pub fn independence(&self) -> ShadowTotals {
         let requests = self.totals.requests;
         if requests == 0 {
             return ShadowTotals::default();
         }
-        let rates = self.marginal_pass_rates();
-        let scale = Decimal::from(requests);
-        let walk = walk_chain(rates.len(), self.chain.validator, scale, 0, |step, _| {
-            Ok::<_, ShadowError>(rates[step])
-        });
+        let rates: Vec<Chance> = self
+            .marginal_pass_rates()
+            .into_iter()
+            .map(|chance| Chance::rate(chance.passes / chance.total))
+            .collect();
+        let walk = walk_chain(
+            rates.len(),
+            self.chain.validator,
+            Decimal::ONE,
+            0,
+            |step, _| Ok::<_, ShadowError>(rates[step]),
+        );
         let Ok(walk) = walk else {
             return ShadowTotals::default();
         };
@@ -346,15 +458,15 @@ impl ShadowAggregate {
             outcome.escalation,
             self.human_cost,
         );
-        // The walk's unit is one request, so its masses are already counts.
+        let n = Decimal::from(requests);
         ShadowTotals {
             requests,
             cost,
-            successes: outcome.success,
-            accepted_bad: outcome.accepted_bad,
-            failed: outcome.failed,
-            reworked: outcome.rework,
-            escalated: outcome.escalation,
+            successes: outcome.success * n,
+            accepted_bad: outcome.accepted_bad * n,
+            failed: outcome.failed * n,
+            reworked: outcome.rework * n,
+            escalated: outcome.escalation * n,
             human_cost,
         }
     }

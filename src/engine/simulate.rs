@@ -62,7 +62,8 @@ enum PassDraw {
 struct StepPlan {
     /// Index into the pass draws; `None` always accepts (scenarios without quality).
     pass: Option<usize>,
-    /// Conditional rates used instead of `pass` for requests with these earlier outcomes.
+    /// Conditional rates used instead of `pass` for requests with these earlier outcomes,
+    /// sorted by pattern.
     given: Vec<(History, usize)>,
     /// Whether later steps' rates depend on this step's true outcome: the rejected requests
     /// are then split into rejected-good and rejected-bad patterns.
@@ -186,7 +187,11 @@ impl Plan {
                         plan.step_costs(market, scenario, workload, target.as_ref(), per_request)?;
                     steps.push(StepPlan {
                         pass: step.pass_rate,
-                        given: step.given_rates.clone(),
+                        given: {
+                            let mut given = step.given_rates.clone();
+                            given.sort_unstable();
+                            given
+                        },
                         tracked: step.tracked,
                         false_accept: f64_of(validator.false_accept),
                         false_reject: f64_of(validator.false_reject),
@@ -540,11 +545,15 @@ fn run_trial(plan: &Plan, seed: u64, trial: u64, chunk: &mut Chunk, scratch: &mu
                 }
                 scratch.next.clear();
                 for &(history, reaching) in &scratch.patterns {
+                    if reaching == 0 {
+                        // Draws of nothing take no random numbers: skipping them changes nothing.
+                        continue;
+                    }
                     let pass = step
                         .given
-                        .iter()
-                        .find(|(pattern, _)| *pattern == history)
-                        .map(|&(_, pass)| pass)
+                        .binary_search_by_key(&history, |&(pattern, _)| pattern)
+                        .map(|found| step.given[found].1)
+                        .ok()
                         .or(step.pass);
                     let p = pass.map_or(1.0, |i| scratch.passes[i]);
                     let accept_good = p * (1.0 - step.false_reject);

@@ -1,6 +1,7 @@
 //! The quality-aware parts of scenario and price files: their YAML shape and validation.
 //!
-//! Scenarios gain a `quality:` section (pass rates per model × task or workload, validator error
+//! Scenarios gain a `quality:` section (pass rates per model × task or workload, optionally
+//! conditional on earlier chain models' true outcomes with `given:`, validator error
 //! rates, the share of a failed answer sent back as context, reviewer sign-off per data class,
 //! latency targets), an `uncertainty:` section (volume spread for `simulate`), and a `fallback:`
 //! list on routes. Price files gain `humans:` (reviewers: cost per item or hourly rate × minutes,
@@ -712,11 +713,14 @@ fn check_conditions(
                     continue;
                 }
                 for step in 1..models.len() {
-                    let earlier = tracked & ((1u64 << step.min(63)) - 1);
-                    for history in histories(earlier) {
-                        if let Err(AmbiguousRates(first, second)) =
-                            quality.pass_rate_given(&models, step, workload, history)
-                        {
+                    let Some(rates) = quality.step_rates(&models, step, workload) else {
+                        continue;
+                    };
+                    if rates.conditional.len() < 2 {
+                        continue;
+                    }
+                    for history in histories(rates.depends_on()) {
+                        if let Err(AmbiguousRates(first, second)) = rates.pick(history) {
                             ok = false;
                             if !reported.insert((first.min(second), first.max(second))) {
                                 continue;

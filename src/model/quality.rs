@@ -5,6 +5,10 @@
 //! how much a month's volume can vary. The loader guarantees what these types do not spell out:
 //! every named model and reviewer exists, chains never loop, every rate lies in 0–1, every
 //! routed model has a pass rate for the work it gets, and every workload gives `requests`.
+//! A pass rate may be conditional on earlier chain models' true outcomes (`given:`); the
+//! loader also guarantees that each such rate sits beside an unconditional one of the same
+//! scope, that no chain step depends on more than [`MAX_CONDITIONS`] earlier outcomes, and
+//! that no pattern of earlier outcomes is matched by two rates with as many conditions.
 
 use std::collections::BTreeMap;
 
@@ -116,6 +120,58 @@ pub fn show_given(given: &BTreeMap<String, bool>) -> String {
     format!("given: {{{}}}", parts.join(", "))
 }
 
+/// One conditional rate of a chain step: it applies when the earlier steps in `mask` had the
+/// outcomes in `passed`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Condition {
+    pub index: usize,
+    pub mask: u64,
+    pub passed: u64,
+}
+
+/// The rates one chain step can use: its unconditional rate and its conditional ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepRates {
+    pub unconditional: usize,
+    pub conditional: Vec<Condition>,
+}
+
+impl StepRates {
+    /// The rate for requests with the earlier outcomes `history`: the conditional rate with
+    /// the most conditions that all hold (an untracked outcome holds no condition), else the
+    /// unconditional one; two with as many conditions is ambiguous.
+    pub fn pick(&self, history: History) -> Result<usize, AmbiguousRates> {
+        let mut best: Option<&Condition> = None;
+        let mut tie: Option<&Condition> = None;
+        for condition in &self.conditional {
+            let holds = history.known & condition.mask == condition.mask
+                && history.passed & condition.mask == condition.passed;
+            if !holds {
+                continue;
+            }
+            let count = condition.mask.count_ones();
+            match best.map(|current| current.mask.count_ones()) {
+                Some(held) if count < held => {}
+                Some(held) if count == held => tie = Some(condition),
+                _ => {
+                    best = Some(condition);
+                    tie = None;
+                }
+            }
+        }
+        match (best, tie) {
+            (Some(first), Some(second)) => Err(AmbiguousRates(first.index, second.index)),
+            (Some(best), None) => Ok(best.index),
+            (None, _) => Ok(self.unconditional),
+        }
+    }
+
+    /// The earlier steps whose outcomes these rates depend on.
+    pub fn depends_on(&self) -> u64 {
+        self.conditional.iter().fold(0, |mask, c| mask | c.mask)
+    }
+}
+
 /// Two conditional pass rates that match the same pattern of earlier outcomes with the same
 /// number of conditions: indexes into `Quality::pass_rates`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,10 +256,47 @@ impl Quality {
             .collect()
     }
 
+    /// The rates the chain step `models[step]` can use on `workload`, with each conditional
+    /// rate's conditions as bit masks over the chain's steps. A condition on a model that is
+    /// not earlier in the chain can never hold, so such a rate is left out. `None` when the
+    /// model has no pass rate at all.
+    pub fn step_rates(
+        &self,
+        models: &[&str],
+        step: usize,
+        workload: &Workload,
+    ) -> Option<StepRates> {
+        let model = models[step];
+        let unconditional = self.pass_rate_index(model, workload)?;
+        let mut conditional = Vec::new();
+        if self.has_conditions() {
+            'rates: for index in self.conditional_rates(model, workload) {
+                let mut condition = Condition {
+                    index,
+                    ..Condition::default()
+                };
+                for (name, &passed) in &self.pass_rates[index].given {
+                    match models[..step].iter().position(|earlier| earlier == name) {
+                        Some(earlier) if earlier < 64 => {
+                            condition.mask |= 1u64 << earlier;
+                            if passed {
+                                condition.passed |= 1u64 << earlier;
+                            }
+                        }
+                        _ => continue 'rates,
+                    }
+                }
+                conditional.push(condition);
+            }
+        }
+        Some(StepRates {
+            unconditional,
+            conditional,
+        })
+    }
+
     /// The pass rate of the chain step `models[step]` on `workload` when the earlier steps'
-    /// true outcomes are `history`: the conditional rate with the most conditions that all
-    /// hold (a condition on a model that is not earlier in the chain, or whose outcome is not
-    /// tracked, does not hold), else the unconditional rate. `Ok(None)` when the model has no
+    /// true outcomes are `history` (see [`StepRates::pick`]). `Ok(None)` when the model has no
     /// pass rate at all.
     pub fn pass_rate_given(
         &self,
@@ -212,46 +305,9 @@ impl Quality {
         workload: &Workload,
         history: History,
     ) -> Result<Option<usize>, AmbiguousRates> {
-        let model = models[step];
-        let Some(base) = self.pass_rate_index(model, workload) else {
-            return Ok(None);
-        };
-        if !self.has_conditions() {
-            return Ok(Some(base));
-        }
-        let holds = |rate: &PassRate| {
-            rate.given.iter().all(|(name, &passed)| {
-                models[..step]
-                    .iter()
-                    .position(|earlier| earlier == name)
-                    .and_then(|index| history.outcome(index))
-                    == Some(passed)
-            })
-        };
-        let mut best: Option<usize> = None;
-        let mut tie: Option<usize> = None;
-        for index in self.conditional_rates(model, workload) {
-            let rate = &self.pass_rates[index];
-            if !holds(rate) {
-                continue;
-            }
-            match best {
-                Some(current) => {
-                    let held = self.pass_rates[current].given.len();
-                    if rate.given.len() > held {
-                        best = Some(index);
-                        tie = None;
-                    } else if rate.given.len() == held {
-                        tie = Some(index);
-                    }
-                }
-                None => best = Some(index),
-            }
-        }
-        match (best, tie) {
-            (Some(first), Some(second)) => Err(AmbiguousRates(first, second)),
-            (Some(best), None) => Ok(Some(best)),
-            (None, _) => Ok(Some(base)),
+        match self.step_rates(models, step, workload) {
+            Some(rates) => rates.pick(history).map(Some),
+            None => Ok(None),
         }
     }
 
@@ -261,19 +317,9 @@ impl Quality {
         if !self.has_conditions() {
             return 0;
         }
-        let mut mask = 0u64;
-        for (step, model) in models.iter().enumerate() {
-            for index in self.conditional_rates(model, workload) {
-                for name in self.pass_rates[index].given.keys() {
-                    if let Some(earlier) = models[..step].iter().position(|m| m == name) {
-                        if earlier < 64 {
-                            mask |= 1u64 << earlier;
-                        }
-                    }
-                }
-            }
-        }
-        mask
+        (0..models.len())
+            .filter_map(|step| self.step_rates(models, step, workload))
+            .fold(0, |mask, rates| mask | rates.depends_on())
     }
 
     /// Index of [`Quality::pass_rate`] in `pass_rates`.
@@ -337,5 +383,74 @@ pub fn route_index(policy: &Policy, workload: &Workload) -> Option<Option<usize>
     {
         Some(index) => Some(Some(index)),
         None => policy.default.as_ref().map(|_| None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn condition(index: usize, conditions: &[(usize, bool)]) -> Condition {
+        let mut condition = Condition {
+            index,
+            ..Condition::default()
+        };
+        for &(step, passed) in conditions {
+            condition.mask |= 1 << step;
+            if passed {
+                condition.passed |= 1 << step;
+            }
+        }
+        condition
+    }
+
+    fn history(outcomes: &[(usize, bool)]) -> History {
+        outcomes
+            .iter()
+            .fold(History::default(), |h, &(step, passed)| {
+                h.with(step, passed)
+            })
+    }
+
+    #[test]
+    fn the_most_specific_rate_whose_conditions_hold_wins() {
+        // Step 2 of a chain: 0 is the unconditional rate; 1 given step 0 failed; 2 given
+        // steps 0 and 1 failed; 3 given step 1 failed.
+        let rates = StepRates {
+            unconditional: 0,
+            conditional: vec![
+                condition(1, &[(0, false)]),
+                condition(2, &[(0, false), (1, false)]),
+                condition(3, &[(1, false)]),
+            ],
+        };
+        assert_eq!(rates.pick(history(&[(0, false), (1, false)])), Ok(2));
+        assert_eq!(rates.pick(history(&[(0, false), (1, true)])), Ok(1));
+        assert_eq!(rates.pick(history(&[(0, true), (1, false)])), Ok(3));
+        assert_eq!(rates.pick(history(&[(0, true), (1, true)])), Ok(0));
+        // An untracked outcome holds no condition.
+        assert_eq!(rates.pick(history(&[(1, true)])), Ok(0));
+        assert_eq!(rates.depends_on(), 0b11);
+        // Without the rate for both failing, the two single conditions tie, in any order.
+        for order in [[0, 2], [2, 0]] {
+            let conditional = order.iter().map(|&i| rates.conditional[i]).collect();
+            let tied = StepRates {
+                unconditional: 0,
+                conditional,
+            };
+            let picked = tied.pick(history(&[(0, false), (1, false)]));
+            assert!(matches!(picked, Err(AmbiguousRates(_, _))), "{picked:?}");
+        }
+    }
+
+    #[test]
+    fn histories_record_outcomes_by_step() {
+        let h = History::default().with(0, false).with(3, true);
+        assert_eq!(h.outcome(0), Some(false));
+        assert_eq!(h.outcome(3), Some(true));
+        assert_eq!(h.outcome(1), None);
+        assert_eq!(h.with(3, false).outcome(3), Some(false));
+        assert_eq!(h.with(64, true), h);
+        assert_eq!(h.outcome(70), None);
     }
 }

@@ -38,13 +38,20 @@ impl LoggedTier {
     }
 
     pub fn parse(text: &str) -> Option<LoggedTier> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "" | "standard" | "default" | "auto" => Some(LoggedTier::Standard),
-            "flex" => Some(LoggedTier::Flex),
-            "priority" | "scale" => Some(LoggedTier::Priority),
-            "batch" => Some(LoggedTier::Batch),
-            _ => None,
-        }
+        let text = text.trim();
+        [
+            ("", LoggedTier::Standard),
+            ("standard", LoggedTier::Standard),
+            ("default", LoggedTier::Standard),
+            ("auto", LoggedTier::Standard),
+            ("flex", LoggedTier::Flex),
+            ("priority", LoggedTier::Priority),
+            ("scale", LoggedTier::Priority),
+            ("batch", LoggedTier::Batch),
+        ]
+        .into_iter()
+        .find(|(name, _)| text.eq_ignore_ascii_case(name))
+        .map(|(_, tier)| tier)
     }
 }
 

@@ -141,6 +141,15 @@ fn target_lines(out: &mut String, indent: &str, target: &Target, chain: Option<&
         if !steps.is_empty() {
             let _ = writeln!(out, "{indent}fallback: [{}]", steps.join(", "));
         }
+        let validator = chain.validator;
+        if !validator.false_accept.is_zero() || !validator.false_reject.is_zero() {
+            let _ = writeln!(
+                out,
+                "{indent}validator: {{false_accept: {}, false_reject: {}}}",
+                percent(validator.false_accept),
+                percent(validator.false_reject)
+            );
+        }
     }
 }
 
@@ -160,6 +169,9 @@ pub struct Measured {
     pub total: u64,
 }
 
+/// (workload label, model, given): what a measured pass rate is for.
+type Conditional = (String, String, BTreeMap<String, bool>);
+
 /// Pass rates measured from the log's outcomes: per workload and model, unconditional, and for
 /// every fallback step conditional on the true outcomes of the models before it in each
 /// policy's chain, so that the closed form walks the same patterns the replay does.
@@ -174,8 +186,7 @@ pub fn measured_pass_rates(
             .position(|m| m == model)
             .and_then(|index| key.outcome(index))
     };
-    let mut counts: BTreeMap<(String, String, BTreeMap<String, bool>), (u64, u64)> =
-        BTreeMap::new();
+    let mut counts: BTreeMap<Conditional, (u64, u64)> = BTreeMap::new();
     let quality = plan.scenario.quality.as_ref();
     for (key, sums) in segments {
         let label = workload_label(key, fields);
@@ -422,14 +433,9 @@ pub fn scenario_yaml(
             .values()
             .flat_map(|c| c.routes.values().chain(c.default.iter()))
             .next();
+        // Validators are written on each route; the retry context is one for the scenario.
         if let Some(chain) = chain {
             let _ = writeln!(out, "  retry_context: {}", percent(chain.retry_context));
-            let _ = writeln!(
-                out,
-                "  validator: {{false_accept: {}, false_reject: {}}}",
-                percent(chain.validator.false_accept),
-                percent(chain.validator.false_reject)
-            );
         }
         if !quality.sign_off.is_empty() {
             let entries: Vec<String> = quality

@@ -200,7 +200,13 @@ struct CsvRow<'r> {
 impl Row for CsvRow<'_> {
     fn get(&self, locator: &Locator) -> Option<Cow<'_, str>> {
         match locator {
-            Locator::Column(index) => self.record.get(*index).map(String::from_utf8_lossy),
+            Locator::Column(index) => self.record.get(*index).map(|bytes| {
+                // Valid UTF-8 borrows (the common case); anything else is shown lossily.
+                match std::str::from_utf8(bytes) {
+                    Ok(text) => Cow::Borrowed(text),
+                    Err(_) => String::from_utf8_lossy(bytes),
+                }
+            }),
             other => super::jsonl::evaluate_nested(other, &|inner| self.get(inner)),
         }
     }

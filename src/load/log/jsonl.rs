@@ -79,7 +79,7 @@ impl JsonAdapter {
 }
 
 /// The object the usage sits in: a wrapped response, or the line itself.
-pub fn base_of<'v>(root: &'v Value, format: LogFormat) -> &'v Value {
+pub fn base_of(root: &Value, format: LogFormat) -> &Value {
     if matches!(format, LogFormat::Openai | LogFormat::Anthropic) {
         for path in [
             &["response", "body"][..],

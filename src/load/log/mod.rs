@@ -276,7 +276,7 @@ pub fn build_request(
     let get = |field: Field| -> (Option<Cow<'_, str>>, &str) {
         match layout.field(field) {
             Some((locator, name)) => (
-                row.get(locator).filter(|text| !text.trim().is_empty()),
+                row.get(locator).filter(|text| !is_blank(text)),
                 name.as_str(),
             ),
             None => (None, field.name()),
@@ -412,7 +412,7 @@ pub fn build_request(
         let Some((locator, column)) = located else {
             continue;
         };
-        let Some(text) = row.get(locator).filter(|t| !t.trim().is_empty()) else {
+        let Some(text) = row.get(locator).filter(|t| !is_blank(t)) else {
             continue;
         };
         match parse_outcome(&text, layout.pass_threshold) {
@@ -425,7 +425,7 @@ pub fn build_request(
         let Some((locator, column)) = located else {
             continue;
         };
-        let Some(text) = row.get(locator).filter(|t| !t.trim().is_empty()) else {
+        let Some(text) = row.get(locator).filter(|t| !is_blank(t)) else {
             continue;
         };
         match parse_tokens(&text) {
@@ -441,9 +441,9 @@ pub fn build_request(
     }
     let request = Request {
         at,
-        model: model.trim(),
-        workload: workload.as_deref().map(str::trim),
-        task: task.as_deref().map(str::trim),
+        model: trim(&model),
+        workload: workload.as_deref().map(trim),
+        task: task.as_deref().map(trim),
         data_class,
         input_tokens: input,
         cached_tokens: cached,
@@ -455,6 +455,30 @@ pub fn build_request(
         shadow_output: &shadow_output[..layout.shadow_output.len().min(32)],
     };
     sink(position, Ok(request));
+}
+
+/// Empty or only whitespace; checks the first byte before scanning.
+#[inline]
+fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None => true,
+        Some(byte) if byte.is_ascii_whitespace() => text.trim().is_empty(),
+        Some(_) => false,
+    }
+}
+
+/// `str::trim`, skipped when neither end is whitespace (the common case, and the hot path).
+#[inline]
+pub fn trim(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last))
+            if !first.is_ascii_whitespace() && !last.is_ascii_whitespace() =>
+        {
+            text
+        }
+        _ => text.trim(),
+    }
 }
 
 pub(crate) fn truncate(text: &str, limit: usize) -> String {
@@ -477,7 +501,7 @@ pub enum TokenError {
 
 /// A token count: a whole number, optionally written as `12.0` (JSON exporters do).
 pub fn parse_tokens(text: &str) -> Result<u64, TokenError> {
-    let text = text.trim();
+    let text = trim(text);
     let bytes = text.as_bytes();
     if !bytes.is_empty() && bytes.len() <= 19 && bytes.iter().all(u8::is_ascii_digit) {
         let mut value = 0u64;
@@ -504,13 +528,16 @@ pub fn parse_money(text: &str) -> Option<Decimal> {
 }
 
 pub fn parse_data_class(text: &str) -> Option<DataClass> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "public" => Some(DataClass::Public),
-        "internal" => Some(DataClass::Internal),
-        "confidential" => Some(DataClass::Confidential),
-        "regulated" => Some(DataClass::Regulated),
-        _ => None,
-    }
+    let text = trim(text);
+    [
+        ("public", DataClass::Public),
+        ("internal", DataClass::Internal),
+        ("confidential", DataClass::Confidential),
+        ("regulated", DataClass::Regulated),
+    ]
+    .into_iter()
+    .find(|(name, _)| text.eq_ignore_ascii_case(name))
+    .map(|(_, class)| class)
 }
 
 /// A shadow outcome: true/false (pass/fail, yes/no, 1/0), or a score against the threshold.
@@ -540,7 +567,7 @@ pub fn parse_outcome(text: &str, threshold: Option<f64>) -> Result<bool, String>
 /// A request time: RFC 3339 with a zone, `YYYY-MM-DD HH:MM:SS[.fff]` read as UTC (how
 /// PostgreSQL exports LiteLLM's `timestamp(3)` columns), or Unix seconds / nanoseconds.
 pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
-    let text = text.trim();
+    let text = trim(text);
     let bytes = text.as_bytes();
     if bytes.iter().all(u8::is_ascii_digit) && !bytes.is_empty() {
         let value: i64 = text.parse().ok()?;
@@ -812,23 +839,20 @@ impl Blocks {
         }
         let mut buffer = std::mem::take(&mut self.carry);
         let target = self.size.max(buffer.len() + 1);
+        buffer.reserve(target.saturating_sub(buffer.len()));
         let mut eof = false;
         let mut broken = None;
         while buffer.len() < target {
-            let start = buffer.len();
-            buffer.resize(target, 0);
-            match self.reader.read(&mut buffer[start..]) {
+            let want = (target - buffer.len()) as u64;
+            // `read_to_end` fills spare capacity without zeroing it first.
+            match (&mut self.reader).take(want).read_to_end(&mut buffer) {
                 Ok(0) => {
-                    buffer.truncate(start);
                     eof = true;
                     break;
                 }
-                Ok(n) => buffer.truncate(start + n),
-                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {
-                    buffer.truncate(start)
-                }
+                Ok(_) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(error) => {
-                    buffer.truncate(start);
                     broken = Some(error.to_string());
                     eof = true;
                     break;
@@ -1032,4 +1056,86 @@ pub fn preset_spec(format: LogFormat, mapping: &Mapping) -> Vec<(Field, Locator)
         }
     }
     spec
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_end_on_records_even_with_quoted_newlines() {
+        let text = "a,b\n1,\"x\ny\"\n2,\"p,q\"\n3,\"long\nquoted\nfield\"\n4,z\n";
+        for size in [1, 3, 7, 16, 64] {
+            let mut blocks = Blocks::new(
+                Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+                0,
+                1,
+                true,
+            );
+            blocks.size = size;
+            let mut joined = Vec::new();
+            let mut records = 0;
+            loop {
+                match blocks.next_block() {
+                    Next::Block(block) => {
+                        let mut reader = ::csv::ReaderBuilder::new()
+                            .has_headers(false)
+                            .from_reader(&block.bytes[..]);
+                        for record in reader.records() {
+                            assert_eq!(record.unwrap().len(), 2, "size {size}");
+                            records += 1;
+                        }
+                        joined.extend_from_slice(&block.bytes);
+                    }
+                    Next::End => break,
+                    Next::Broken { message, .. } => panic!("{message}"),
+                }
+            }
+            assert_eq!(joined, text.as_bytes(), "size {size}");
+            assert_eq!(records, 5, "size {size}");
+        }
+    }
+
+    #[test]
+    fn the_fast_timestamp_parser_agrees_with_jiff() {
+        for text in [
+            "2026-05-20T10:00:00Z",
+            "2026-05-20T10:00:00.5Z",
+            "2026-05-20T10:00:00.123456789Z",
+            "2026-05-20T12:00:00+02:00",
+            "2026-05-20T07:30:00-02:30",
+            "2024-02-29T23:59:59Z",
+        ] {
+            let expected: Timestamp = text.parse().unwrap();
+            assert_eq!(parse_timestamp(text), Some(expected), "{text}");
+        }
+        assert_eq!(
+            parse_timestamp("2026-05-20 10:00:00.123"),
+            Some("2026-05-20T10:00:00.123Z".parse().unwrap())
+        );
+        assert_eq!(
+            parse_timestamp("1779271200"),
+            Some("2026-05-20T10:00:00Z".parse().unwrap())
+        );
+        for bad in [
+            "2026-02-30T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "yesterday",
+            "2026-05-20T25:00:00Z",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn tokens_and_outcomes_parse_strictly() {
+        assert!(matches!(parse_tokens("12"), Ok(12)));
+        assert!(matches!(parse_tokens(" 12.0 "), Ok(12)));
+        assert!(matches!(parse_tokens("-3"), Err(TokenError::Negative)));
+        assert!(matches!(parse_tokens("1e3"), Err(TokenError::NotANumber)));
+        assert_eq!(parse_outcome("PASS", None), Ok(true));
+        assert_eq!(parse_outcome("0", None), Ok(false));
+        assert_eq!(parse_outcome("0.7", Some(0.5)), Ok(true));
+        assert!(parse_outcome("0.7", None).is_err());
+    }
 }
