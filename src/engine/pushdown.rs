@@ -947,7 +947,7 @@ mod tests {
                 file: 0,
                 line: line as u64 + 1,
             };
-            local.add(&plan, r, position).unwrap();
+            assert!(local.add(&plan, r, position));
         }
         let (segments, skips, histograms, read) = local.into_segments();
         let expected = finish(&plan, &segments, skips, &histograms, read, None).unwrap();
