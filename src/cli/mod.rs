@@ -21,6 +21,7 @@ pub mod simulate;
 pub mod solve;
 pub mod sweep;
 pub mod validate;
+pub mod warehouse;
 pub mod whatif;
 pub mod workflow;
 

@@ -33,7 +33,7 @@ pub enum ReplayBy {
 }
 
 impl ReplayBy {
-    fn engine(self) -> GroupBy {
+    pub fn engine(self) -> GroupBy {
         match self {
             ReplayBy::Day => GroupBy::Day,
             ReplayBy::Week => GroupBy::Week,
@@ -65,7 +65,7 @@ pub enum GroupField {
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
     /// Request logs: CSV or JSON Lines files (optionally .gz / .zst), or folders of them.
-    #[arg(value_name = "LOG", required = true)]
+    #[arg(value_name = "LOG", required_unless_present_any = ["database", "emit_sql", "aggregates"])]
     pub logs: Vec<PathBuf>,
 
     /// The scenario whose policies to replay.
@@ -110,9 +110,15 @@ pub struct ReplayArgs {
 
     #[command(flatten)]
     pub output: OutputArgs,
+
+    #[command(flatten)]
+    pub warehouse: Box<super::warehouse::WarehouseArgs>,
 }
 
 pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
+    if args.warehouse.active() {
+        return super::warehouse::run(cli, args);
+    }
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_scenario(Some(&args.scenario), &catalogue)?;
 

@@ -10,6 +10,7 @@ pub mod fixed;
 pub mod gap;
 pub mod overrides;
 pub mod prices;
+pub mod pushdown;
 pub mod quality;
 pub mod replay;
 pub mod sensitivity;

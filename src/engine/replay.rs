@@ -294,6 +294,21 @@ impl<'a> Plan<'a> {
         }
     }
 
+    /// The instants where prices change, ascending: period `i` starts at the `i`th (1-based).
+    pub fn breakpoints(&self) -> &[Timestamp] {
+        &self.breakpoints
+    }
+
+    /// The long-context thresholds, ascending: a request's band is how many it passes.
+    pub fn thresholds(&self) -> &[u64] {
+        &self.thresholds
+    }
+
+    /// The off-peak schedules: bit `i` of a key's mask is the `i`th.
+    pub fn off_peaks(&self) -> &[OffPeak] {
+        &self.off_peaks
+    }
+
     /// The catalogue model a log's model name means: the id itself, else the name after a
     /// `provider/` prefix (LiteLLM and gateways write `openai/gpt-5.5`).
     pub fn resolve_model(&self, name: &str) -> Option<&'a Model> {

@@ -17,4 +17,5 @@ pub mod source;
 pub mod suggest;
 pub mod validate;
 pub mod values;
+pub mod warehouse;
 pub mod yaml;
