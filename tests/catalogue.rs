@@ -224,3 +224,93 @@ fn self_hosted_prices_follow_from_gpu_cost_and_throughput() {
     assert_eq!(aws.uncached_input, per_million(dec!(55.04)));
     assert_eq!(aws.uncached_input, dec!(1.34573));
 }
+
+#[test]
+fn sonnet_4_5_long_context_cache_prices_follow_the_multipliers() {
+    let c = catalogue();
+    let long = Slice {
+        context: mixcost::engine::breakdown::Context::Long,
+        ..Slice::standard(PriceMode::List)
+    };
+    let quote = quote(
+        c.model("claude-sonnet-4-5").unwrap(),
+        at("2026-04-01"),
+        long,
+    )
+    .unwrap();
+    assert_eq!(quote.columns.uncached_input, dec!(6));
+    assert_eq!(quote.columns.cached_input, dec!(0.6));
+    assert_eq!(quote.columns.cache_write, dec!(7.5));
+    assert_eq!(quote.columns.output, dec!(22.5));
+    assert!(quote.fallbacks.is_empty(), "{:?}", quote.fallbacks);
+    let batch = Slice {
+        billing: Billing::Batch,
+        ..long
+    };
+    let columns = prices(&c, "claude-sonnet-4-5", "2026-04-01", batch);
+    assert_eq!(
+        (columns.cached_input, columns.cache_write),
+        (dec!(0.3), dec!(3.75))
+    );
+}
+
+#[test]
+fn context_windows_and_retirement_carry_dates() {
+    let c = catalogue();
+    let sonnet = c.model("claude-sonnet-4-5").unwrap();
+    assert_eq!(sonnet.context_window_at(at("2026-04-29")), 1_000_000);
+    assert_eq!(sonnet.context_window_at(at("2026-04-30")), 200_000);
+    assert!(!sonnet.is_retired(at("2026-11-29T23:59:59Z")));
+    assert!(sonnet.is_retired(at("2026-11-30")));
+    let gpt5 = c.model("gpt-5").unwrap();
+    assert!(!gpt5.is_deprecated(at("2026-12-10")));
+    assert!(gpt5.is_deprecated(at("2026-12-11")));
+    assert_eq!(gpt5.successor.as_deref(), Some("gpt-5.6-sol"));
+    assert!(c.models.values().all(|model| model.deployment
+        == mixcost::model::catalogue::Deployment::SelfHosted
+        || model.checked.is_some()));
+}
+
+#[test]
+fn gemini_tiers_keep_cache_hits_at_standard() {
+    let c = catalogue();
+    let tier = |billing| Slice {
+        billing,
+        ..Slice::standard(PriceMode::List)
+    };
+    assert_eq!(
+        triple(prices(
+            &c,
+            "gemini-2.5-pro",
+            "2026-11-01",
+            tier(Billing::Batch)
+        )),
+        (dec!(0.625), dec!(0.125), dec!(5))
+    );
+    assert_eq!(
+        triple(prices(
+            &c,
+            "gemini-2.5-pro",
+            "2026-11-01",
+            tier(Billing::Flex)
+        )),
+        (dec!(0.625), dec!(0.125), dec!(5))
+    );
+    assert_eq!(
+        triple(prices(
+            &c,
+            "gemini-2.5-pro",
+            "2026-11-01",
+            tier(Billing::Priority)
+        )),
+        (dec!(2.25), dec!(0.225), dec!(18))
+    );
+    let long_batch = Slice {
+        context: mixcost::engine::breakdown::Context::Long,
+        ..tier(Billing::Batch)
+    };
+    assert_eq!(
+        triple(prices(&c, "gemini-2.5-pro", "2026-11-01", long_batch)),
+        (dec!(1.25), dec!(0.25), dec!(7.5))
+    );
+}

@@ -91,6 +91,14 @@ pub struct ModelsArgs {
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
 
+    /// Only models of this provider (e.g. anthropic, openai, together).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+
+    /// Only models whose id or provider contains TEXT (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }

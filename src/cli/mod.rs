@@ -102,6 +102,8 @@ pub fn engine_error(error: crate::engine::evaluate::EngineError) -> anyhow::Erro
         }
         EngineError::UnknownModel(_) => "`mixcost models` lists the catalogue",
         EngineError::Unrouted { .. } => "add a route that matches the workload, or a `default:` model",
+        EngineError::Retired { .. } => "route the work to the successor (or another model), or price a date before the retirement",
+        EngineError::ContextExceeded { .. } => "route the workload to a model with a larger context window, or split its requests",
     };
     anyhow::anyhow!("{error}\n  = help: {help}")
 }

@@ -128,7 +128,9 @@ pub fn render(before: &Month, after: &Month, texts: &[String], format: Format) -
     Document {
         title: format!("{} — what if", evaluation.scenario),
         subtitle,
-        tables: vec![(None, table)],
+        tables: std::iter::once((None, table))
+            .chain(super::compare::warning_table(&after.evaluation.warnings))
+            .collect(),
         notes: vec![super::compare::assumption_notes(&after.evaluation)],
     }
     .render(format)
@@ -147,6 +149,8 @@ struct WhatifJson<'a> {
     expected_with_retries: bool,
     overrides: &'a [String],
     policies: Vec<WhatifPolicyJson<'a>>,
+    /// Deprecated models and a stale catalogue, after the overrides.
+    warnings: Vec<crate::engine::breakdown::Warning>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -199,6 +203,7 @@ impl<'a> WhatifJson<'a> {
                     }
                 })
                 .collect(),
+            warnings: after.evaluation.warnings.clone(),
         }
     }
 }

@@ -450,7 +450,7 @@ fn price_fields(set: Option<&PriceSet>, show: fn(Timestamp) -> String) -> BTreeM
     let optional = |d: Option<Decimal>| d.map(price).unwrap_or_else(|| "—".to_string());
     let adjustment = |a: &Option<Adjustment>| match a {
         None => "—".to_string(),
-        Some(Adjustment::Discount(d)) => format!("{}% off", (d * Decimal::ONE_HUNDRED).normalize()),
+        Some(adjustment @ Adjustment::Discount { .. }) => adjustment.to_string(),
         Some(Adjustment::Rates(r)) => format!("{} in / {} out", price(r.input), price(r.output)),
     };
     fields.insert("from".to_string(), show(set.from));

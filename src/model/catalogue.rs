@@ -89,9 +89,64 @@ pub struct Rates {
 /// A service tier or time window's price: a discount off the standard prices, or its own rates.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Adjustment {
-    /// Share taken off every standard price (0.5 for `50%`).
-    Discount(Decimal),
+    /// Share taken off the standard prices (0.5 for `50%`); negative for a surcharge (`+80%`
+    /// is -0.8). `keeps_cache_reads` leaves the cached-input price as it is: Google bills cache
+    /// hits in batch and flex traffic at the standard cache-hit price.
+    Discount {
+        share: Decimal,
+        keeps_cache_reads: bool,
+    },
     Rates(Rates),
+}
+
+impl Adjustment {
+    /// A discount on every column.
+    pub fn discount(share: Decimal) -> Adjustment {
+        Adjustment::Discount {
+            share,
+            keeps_cache_reads: false,
+        }
+    }
+}
+
+impl std::fmt::Display for Adjustment {
+    /// `50% off`, `80% more`, `50% off (cache reads at standard)`, or `in / out` prices.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Adjustment::Discount {
+                share,
+                keeps_cache_reads,
+            } => {
+                let percent = (share.abs() * Decimal::ONE_HUNDRED).normalize();
+                if share.is_sign_negative() {
+                    write!(f, "{percent}% more")?;
+                } else {
+                    write!(f, "{percent}% off")?;
+                }
+                if *keeps_cache_reads {
+                    write!(f, " (cache reads at standard)")?;
+                }
+                Ok(())
+            }
+            Adjustment::Rates(rates) => write!(
+                f,
+                "${} / ${}",
+                rates.input.normalize(),
+                rates.output.normalize()
+            ),
+        }
+    }
+}
+
+/// Cache prices as multiples of the input price of the same list, so that the long-context list
+/// (whose cache prices vendors do not print) follows from its input price by the vendor's rule:
+/// Anthropic bills a cache read at 0.1×, a 5-minute write at 1.25× and a 1-hour write at 2× the
+/// input price, long-context input included.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CacheMultipliers {
+    pub cached_input: Option<Decimal>,
+    pub cache_write: Option<Decimal>,
+    pub cache_write_1h: Option<Decimal>,
 }
 
 /// Optional service tiers beside the standard one.
@@ -148,6 +203,8 @@ pub struct PriceSet {
     /// Uplift for regional data processing (0.1 for `10%`).
     pub regional_processing: Option<Decimal>,
     pub long_context: Option<LongContext>,
+    /// Cache prices a list does not give, as multiples of that list's input price.
+    pub cache_multipliers: Option<CacheMultipliers>,
     pub off_peak: Option<OffPeak>,
     pub promotions: Vec<Promotion>,
 }
@@ -168,10 +225,19 @@ pub struct Model {
     pub deployment: Deployment,
     pub open_weight: bool,
     pub license: String,
+    /// The context window from the model's launch (or as far back as known).
     pub context_window: u64,
+    /// Later changes to the context window, ascending: `(from, tokens)`. Claude Sonnet 4.5's
+    /// 1M-token beta ended on 2026-04-30, after which requests above 200k tokens fail.
+    pub context_window_changes: Vec<(Timestamp, u64)>,
     pub max_output_tokens: Option<u64>,
+    /// From this date the vendor calls the model deprecated: it still answers, results warn.
     pub deprecated: Option<Timestamp>,
+    /// From this date the model no longer answers: pricing it is an error.
+    pub retires: Option<Timestamp>,
     pub successor: Option<String>,
+    /// When the model's facts and prices were last compared with the vendor's page.
+    pub checked: Option<Timestamp>,
     pub note: Option<String>,
     /// Price history in ascending order of `from`.
     pub prices: Vec<PriceSet>,
@@ -184,6 +250,25 @@ impl Model {
     /// The price set in force at `at`: the last one that started on or before it.
     pub fn price_set_at(&self, at: Timestamp) -> Option<&PriceSet> {
         self.prices.iter().rev().find(|set| set.from <= at)
+    }
+
+    /// The context window in force at `at`.
+    pub fn context_window_at(&self, at: Timestamp) -> u64 {
+        self.context_window_changes
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= at)
+            .map_or(self.context_window, |(_, tokens)| *tokens)
+    }
+
+    /// Whether the model has been retired by `at`.
+    pub fn is_retired(&self, at: Timestamp) -> bool {
+        self.retires.is_some_and(|retires| retires <= at)
+    }
+
+    /// Whether the model is deprecated (but perhaps not yet retired) at `at`.
+    pub fn is_deprecated(&self, at: Timestamp) -> bool {
+        self.deprecated.is_some_and(|deprecated| deprecated <= at)
     }
 }
 
@@ -222,6 +307,11 @@ impl Catalogue {
                     .join(", ")
             ),
         }
+    }
+
+    /// The newest `checked` date of any model, if any model has one.
+    pub fn newest_check(&self) -> Option<Timestamp> {
+        self.models.values().filter_map(|model| model.checked).max()
     }
 
     /// The known model id closest to `id`, for "did you mean" hints.
