@@ -258,8 +258,8 @@ fn sonnet_4_5_long_context_cache_prices_follow_the_multipliers() {
 fn context_windows_and_retirement_carry_dates() {
     let c = catalogue();
     let sonnet = c.model("claude-sonnet-4-5").unwrap();
-    assert_eq!(sonnet.context_window_at(at("2026-04-29")), 1_000_000);
-    assert_eq!(sonnet.context_window_at(at("2026-04-30")), 200_000);
+    assert_eq!(sonnet.context_window_at(at("2026-04-29")), Some(1_000_000));
+    assert_eq!(sonnet.context_window_at(at("2026-04-30")), Some(200_000));
     assert!(!sonnet.is_retired(at("2026-11-29T23:59:59Z")));
     assert!(sonnet.is_retired(at("2026-11-30")));
     let gpt5 = c.model("gpt-5").unwrap();

@@ -49,6 +49,8 @@ pub enum Command {
     Schema(super::schema::SchemaArgs),
     /// Monte Carlo of a month: P5–P99 spend and cost per successful task per policy.
     Simulate(SimulateArgs),
+    /// Import public price databases, update the downloaded catalogue, show what changed.
+    Pricing(super::catalogue::PricingArgs),
 }
 
 #[derive(Debug, Args)]

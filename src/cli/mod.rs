@@ -5,6 +5,7 @@
 //! to standard error and never change the exit code.
 
 pub mod args;
+pub mod catalogue;
 pub mod check;
 pub mod compare;
 pub mod diff;
@@ -48,6 +49,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Validate(args) => validate::run(&cli, args),
         Command::Schema(args) => schema::run(args),
         Command::Simulate(args) => simulate::run(&cli, args),
+        Command::Pricing(args) => catalogue::run(&cli, args),
     }
 }
 

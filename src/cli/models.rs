@@ -177,8 +177,11 @@ pub fn render_filtered(
         table.push(vec![
             Cell::text(&model.id),
             Cell::text(&model.provider),
-            Cell::text(model.class.as_str()),
-            Cell::Tokens(Decimal::from(model.context_window_at(as_of))),
+            Cell::text(model.class.map_or("—", |class| class.as_str())),
+            match model.context_window_at(as_of) {
+                Some(tokens) => Cell::Tokens(Decimal::from(tokens)),
+                None => Cell::text("—"),
+            },
             Cell::Price(entry.list.uncached_input),
             if entry.stands_in(Component::CachedInput) {
                 Cell::text("—")
@@ -342,11 +345,11 @@ struct RetiredJson {
 struct ModelJson {
     id: String,
     provider: String,
-    class: &'static str,
+    class: Option<&'static str>,
     deployment: &'static str,
-    open_weight: bool,
-    license: String,
-    context_window: u64,
+    open_weight: Option<bool>,
+    license: Option<String>,
+    context_window: Option<u64>,
     price_from: String,
     source: String,
     list: PricesJson,
@@ -399,7 +402,7 @@ impl ModelsJson {
                 .map(|entry| ModelJson {
                     id: entry.model.id.clone(),
                     provider: entry.model.provider.clone(),
-                    class: entry.model.class.as_str(),
+                    class: entry.model.class.map(|class| class.as_str()),
                     deployment: entry.model.deployment.as_str(),
                     open_weight: entry.model.open_weight,
                     license: entry.model.license.clone(),

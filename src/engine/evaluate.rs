@@ -317,7 +317,7 @@ impl<'a> WorkloadPlan<'a> {
             });
         }
         if let Some(shape) = &workload.shape {
-            let window = model.context_window_at(market.as_of);
+            let window = model.context_window_at(market.as_of).unwrap_or(u64::MAX);
             if shape.input_tokens_per_request > window {
                 return Err(EngineError::ContextExceeded {
                     workload: workload.name.clone(),

@@ -5,6 +5,7 @@
 pub mod amount;
 pub mod checker;
 pub mod diagnostic;
+pub mod import;
 pub mod overrides;
 pub mod pricing;
 pub mod quality;

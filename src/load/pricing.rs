@@ -19,7 +19,7 @@ use super::values;
 use super::yaml::{self, Located};
 use crate::model::catalogue::{
     Adjustment, CacheMultipliers, Catalogue, Deployment, LongContext, Model, ModelClass, OffPeak,
-    Origin, PriceSet, Promotion, Provider, Rates, Tiers,
+    Origin, PriceSet, Promotion, Provenance, Provider, Rates, Tiers,
 };
 
 /// The shipped price files, embedded at build time.
@@ -56,11 +56,12 @@ struct RawPricingFile {
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawModel {
-    class: ModelClass,
+    /// Routing tier; optional for imported models, which the databases do not classify.
+    class: Option<ModelClass>,
     deployment: Deployment,
-    open_weight: bool,
-    license: String,
-    context_window: Located<String>,
+    open_weight: Option<bool>,
+    license: Option<String>,
+    context_window: Option<Located<String>>,
     /// Later context windows, each from a date (e.g. when a long-context beta ended).
     #[serde(default)]
     context_window_changes: Vec<RawContextWindowChange>,
@@ -118,6 +119,16 @@ struct RawPriceSet {
     off_peak: Option<RawOffPeak>,
     #[serde(default)]
     promotions: Vec<RawPromotion>,
+    /// Provenance of a generated price set: `{database, version, key}`.
+    imported: Option<RawProvenance>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawProvenance {
+    database: String,
+    version: String,
+    key: String,
 }
 
 #[derive(Clone, Deserialize, schemars::JsonSchema)]
@@ -448,7 +459,8 @@ fn check_model(
 ) -> Option<Model> {
     let raw = &located.value;
     let (id_position, id) = (id.position, id.value.as_str());
-    let context_window = checker.parse("context_window", &raw.context_window, values::tokens);
+    let context_window =
+        checker.parse_optional("context_window", &raw.context_window, values::tokens);
     let max_output_tokens =
         checker.parse_optional("max_output_tokens", &raw.max_output_tokens, values::tokens);
     let deprecated = checker.parse_optional("deprecated", &raw.deprecated, values::instant);
@@ -620,6 +632,11 @@ fn check_price_set(checker: &mut Checker, located: &Located<RawPriceSet>) -> Opt
         cache_multipliers: cache_multipliers?,
         off_peak: off_peak?,
         promotions: promotions?,
+        provenance: raw.imported.as_ref().map(|raw| Provenance {
+            database: raw.database.clone(),
+            version: raw.version.clone(),
+            key: raw.key.clone(),
+        }),
     })
 }
 

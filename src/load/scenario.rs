@@ -694,7 +694,9 @@ fn check_context_windows(
         let Some(model) = catalogue.model(&target.model) else {
             continue;
         };
-        let window = model.context_window_at(as_of);
+        let Some(window) = model.context_window_at(as_of) else {
+            continue;
+        };
         if shape.input_tokens_per_request > window {
             checker.error_at(
                 position,

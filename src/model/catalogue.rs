@@ -192,6 +192,15 @@ impl Promotion {
     }
 }
 
+/// Where an imported price set came from: the database, its version or date, and the model's
+/// key in it, so every imported number can be traced back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Provenance {
+    pub database: String,
+    pub version: String,
+    pub key: String,
+}
+
 /// One dated entry in a model's price history, in force until the next one starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PriceSet {
@@ -207,6 +216,8 @@ pub struct PriceSet {
     pub cache_multipliers: Option<CacheMultipliers>,
     pub off_peak: Option<OffPeak>,
     pub promotions: Vec<Promotion>,
+    /// For price sets generated from a public database.
+    pub provenance: Option<Provenance>,
 }
 
 impl PriceSet {
@@ -221,12 +232,15 @@ impl PriceSet {
 pub struct Model {
     pub id: String,
     pub provider: String,
-    pub class: ModelClass,
+    /// The routing tier; imported models carry none until someone classifies them.
+    pub class: Option<ModelClass>,
     pub deployment: Deployment,
-    pub open_weight: bool,
-    pub license: String,
-    /// The context window from the model's launch (or as far back as known).
-    pub context_window: u64,
+    /// Whether the weights are published; `None` when the source does not say.
+    pub open_weight: Option<bool>,
+    pub license: Option<String>,
+    /// The context window from the model's launch (or as far back as known); `None` when the
+    /// source does not give one.
+    pub context_window: Option<u64>,
     /// Later changes to the context window, ascending: `(from, tokens)`. Claude Sonnet 4.5's
     /// 1M-token beta ended on 2026-04-30, after which requests above 200k tokens fail.
     pub context_window_changes: Vec<(Timestamp, u64)>,
@@ -253,12 +267,12 @@ impl Model {
     }
 
     /// The context window in force at `at`.
-    pub fn context_window_at(&self, at: Timestamp) -> u64 {
+    pub fn context_window_at(&self, at: Timestamp) -> Option<u64> {
         self.context_window_changes
             .iter()
             .rev()
             .find(|(from, _)| *from <= at)
-            .map_or(self.context_window, |(_, tokens)| *tokens)
+            .map_or(self.context_window, |(_, tokens)| Some(*tokens))
     }
 
     /// Whether the model has been retired by `at`.
