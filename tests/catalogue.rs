@@ -314,3 +314,83 @@ fn gemini_tiers_keep_cache_hits_at_standard() {
         (dec!(1.25), dec!(0.25), dec!(7.5))
     );
 }
+
+/// Every imported model in the shipped snapshots loads: the lazy layer hides nothing broken.
+#[test]
+fn every_shipped_imported_model_loads() {
+    let c = catalogue();
+    let (models, broken) = c.all_models();
+    assert!(broken.is_empty(), "{broken:#?}");
+    assert!(models.len() > 4000, "only {} models", models.len());
+    let providers: std::collections::BTreeSet<&str> =
+        models.iter().map(|m| m.provider.as_str()).collect();
+    assert!(providers.len() > 100, "only {} providers", providers.len());
+    // Every imported price set names its database, version and key.
+    for model in models.iter().filter(|m| c.is_imported(&m.id)) {
+        for set in &model.prices {
+            let provenance = set.provenance.as_ref().expect("provenance");
+            assert!(!provenance.key.is_empty() && !provenance.version.is_empty());
+        }
+    }
+}
+
+/// Hand-checked models that an imported snapshot also prices, and where their current prices
+/// disagree, with the reason the hand-checked (vendor-page) figure stands.
+const KNOWN_DISAGREEMENTS: &[(&str, &str, &str)] = &[
+    (
+        "claude-sonnet-5",
+        "litellm",
+        "LiteLLM 1.110.2 keeps the introductory 2 / 0.20 / 10 past its end (2026-08-31); Anthropic's price is 3 / 0.30 / 15 from 2026-09-01 (https://platform.claude.com/docs/en/about-claude/pricing)",
+    ),
+    (
+        "deepseek-v4-flash",
+        "genai-prices",
+        "the 2026-08-21 snapshot predates DeepSeek's Oct 2026 page (0.30 / 0.006 / 1.20 peak, https://api-docs.deepseek.com/quick_start/pricing) and has no peak / off-peak window",
+    ),
+    (
+        "deepseek-v4-pro",
+        "genai-prices",
+        "the 2026-08-21 snapshot predates DeepSeek's Oct 2026 page (1.32 / 0.044 / 3.96 peak, https://api-docs.deepseek.com/quick_start/pricing) and has no peak / off-peak window",
+    ),
+];
+
+#[test]
+fn curated_and_imported_prices_disagree_only_where_listed() {
+    let c = catalogue();
+    let when = at("2026-11-29");
+    let mut found = Vec::new();
+    for file in mixcost::load::pricing::embedded::IMPORTED {
+        for &(id, ..) in file.models {
+            let Some(curated) = c.models.get(id) else {
+                continue;
+            };
+            let source = mixcost::model::catalogue::DeferredSource {
+                file: file.name.into(),
+                provider: file.provider.into(),
+                text: mixcost::model::catalogue::Text::Static(file.text),
+                start: file.models.iter().find(|m| m.0 == id).unwrap().1,
+                end: file.models.iter().find(|m| m.0 == id).unwrap().2,
+                line: file.models.iter().find(|m| m.0 == id).unwrap().3,
+            };
+            let imported = mixcost::load::pricing::parse_deferred(&source).unwrap();
+            let list = Slice::standard(PriceMode::List);
+            let (Ok(ours), Ok(theirs)) = (quote(curated, when, list), quote(&imported, when, list))
+            else {
+                continue;
+            };
+            if triple(ours.columns) != triple(theirs.columns) {
+                found.push((id.to_string(), file.layer.to_string()));
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    let expected: Vec<(String, String)> = KNOWN_DISAGREEMENTS
+        .iter()
+        .map(|(id, layer, _)| (id.to_string(), layer.to_string()))
+        .collect();
+    assert_eq!(
+        found, expected,
+        "curated vs imported disagreements changed: add each with its reason"
+    );
+}

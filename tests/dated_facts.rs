@@ -157,3 +157,23 @@ fn bad_dated_facts_and_tier_rules_are_located_errors() {
         );
     }
 }
+
+#[test]
+fn gap_between_gpt_5_and_its_successor() {
+    let output = expect(0, &["gap", "gpt-5", "gpt-5.6-sol", "--as-of", "2026-11-30"]);
+    insta::assert_snapshot!("gap_gpt_5_gpt_5_6_sol", output);
+}
+
+#[test]
+fn compare_claude_sonnet_5_with_gemini_3_5_flash() {
+    let output = expect(
+        0,
+        &[
+            "compare",
+            "tests/fixtures/catalogue/current-models.yaml",
+            "--by",
+            "line",
+        ],
+    );
+    insta::assert_snapshot!("compare_sonnet_5_gemini_3_5_flash", output);
+}

@@ -101,6 +101,10 @@ pub struct ModelsArgs {
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
 
+    /// List the imported models too (thousands); --provider and --search always search them.
+    #[arg(long)]
+    pub all: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }

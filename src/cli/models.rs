@@ -30,6 +30,7 @@ pub fn run(cli: &Cli, args: &ModelsArgs) -> anyhow::Result<ExitCode> {
     let filter = Filter {
         provider: args.provider.clone(),
         search: args.search.as_ref().map(|text| text.to_lowercase()),
+        imported: args.all || args.provider.is_some() || args.search.is_some(),
     };
     let text = render_filtered(&catalogue, as_of, &filter, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
@@ -66,6 +67,8 @@ pub struct Filter {
     pub provider: Option<String>,
     /// Lowercase text the id or provider must contain.
     pub search: Option<String>,
+    /// Whether to list imported models as well as the hand-checked ones.
+    pub imported: bool,
 }
 
 impl Filter {
@@ -106,11 +109,12 @@ fn priced<'a>(catalogue: &'a Catalogue, as_of: jiff::Timestamp, filter: &Filter)
     let mut priced = Vec::new();
     let mut unpriced = Vec::new();
     let mut retired = Vec::new();
-    for model in catalogue
-        .models
-        .values()
-        .filter(|model| filter.keeps(model))
-    {
+    let models: Vec<&Model> = if filter.imported {
+        catalogue.all_models().0
+    } else {
+        catalogue.models.values().collect()
+    };
+    for model in models.into_iter().filter(|model| filter.keeps(model)) {
         if model.is_retired(as_of) {
             retired.push(model);
             continue;
@@ -297,6 +301,12 @@ pub fn render_filtered(
             "{}: not yet priced on {}",
             model.id,
             show_instant(as_of)
+        ));
+    }
+    if !filter.imported && !catalogue.imported.is_empty() {
+        notes.push(format!(
+            "{} more models imported from LiteLLM's map and genai-prices: list them with --all, --provider NAME or --search TEXT",
+            catalogue.imported.len()
         ));
     }
     let mut tables = vec![(None, table)];

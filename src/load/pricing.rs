@@ -18,8 +18,9 @@ use super::source::SourceFile;
 use super::values;
 use super::yaml::{self, Located};
 use crate::model::catalogue::{
-    Adjustment, CacheMultipliers, Catalogue, Deployment, LongContext, Model, ModelClass, OffPeak,
-    Origin, PriceSet, Promotion, Provenance, Provider, Rates, Tiers,
+    Adjustment, CacheMultipliers, Catalogue, Deferred, DeferredSource, Deployment, LongContext,
+    Model, ModelClass, OffPeak, Origin, PriceSet, Promotion, Provenance, Provider, Rates, Text,
+    Tiers,
 };
 
 /// The shipped price files, embedded at build time.
@@ -40,6 +41,91 @@ pub const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../pricing/self-hosted.yaml"),
     ),
 ];
+
+/// The imported price files (`pricing/imported/DATABASE/*.yaml`), embedded with an index of
+/// their models built by `build.rs`.
+pub mod embedded {
+    /// One generated price file and the byte range and first line of each model in it.
+    pub struct ImportedFile {
+        pub layer: &'static str,
+        pub name: &'static str,
+        pub provider: &'static str,
+        pub text: &'static str,
+        pub models: &'static [(&'static str, usize, usize, usize)],
+    }
+
+    include!(concat!(env!("OUT_DIR"), "/imported.rs"));
+}
+
+/// The shipped imported layers as deferred sources, lowest layer first.
+pub fn shipped_imported() -> Vec<(String, DeferredSource)> {
+    let mut sources = Vec::new();
+    for file in embedded::IMPORTED {
+        let name: std::sync::Arc<str> =
+            format!("<built-in>/pricing/imported/{}/{}", file.layer, file.name).into();
+        let provider: std::sync::Arc<str> = file.provider.into();
+        for &(id, start, end, line) in file.models {
+            sources.push((
+                id.to_string(),
+                DeferredSource {
+                    file: name.clone(),
+                    provider: provider.clone(),
+                    text: Text::Static(file.text),
+                    start,
+                    end,
+                    line,
+                },
+            ));
+        }
+    }
+    sources
+}
+
+/// Parses one deferred model: its block under a header that keeps line numbers as in the file.
+pub fn parse_deferred(source: &DeferredSource) -> Result<Model, String> {
+    let block = source
+        .text
+        .as_str()
+        .get(source.start..source.end)
+        .ok_or_else(|| format!("{}: model block out of range", source.file))?;
+    let header = format!(
+        "provider: {}\ncurrency: USD\nmodels:\n",
+        serde_json::to_string(&*source.provider).unwrap_or_default()
+    );
+    let mut text = String::with_capacity(header.len() + source.line + block.len());
+    text.push_str(&header);
+    text.extend(std::iter::repeat_n('\n', source.line.saturating_sub(4)));
+    text.push_str(block);
+    let file = SourceFile::new(source.file.to_string(), text);
+    match parse_pricing_file(&file) {
+        Ok((_, (mut models, _), _)) if models.len() == 1 => Ok(models.remove(0)),
+        Ok(_) => Err(format!("{}: expected one model block", source.file)),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+/// Adds the imported layers under the loaded models: an id already loaded (hand-checked or
+/// `--pricing`) keeps its definition; the providers of imported files become known.
+fn attach_imported(catalogue: &mut Catalogue, sources: Vec<(String, DeferredSource)>) {
+    for (_, source) in &sources {
+        let provider = source.provider.to_string();
+        catalogue
+            .providers
+            .entry(provider.clone())
+            .or_insert_with(|| Provider {
+                id: provider,
+                currency: "USD".to_string(),
+                file: source.file.to_string(),
+            });
+    }
+    let loaded = &catalogue.models;
+    let humans = &catalogue.humans;
+    let sources: Vec<_> = sources
+        .into_iter()
+        .filter(|(id, _)| !loaded.contains_key(id) && !humans.contains_key(id))
+        .collect();
+    catalogue.imported = Deferred::new(sources, parse_deferred);
+}
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -291,7 +377,9 @@ pub fn load_catalogue(
             files.insert(file_name, source);
         }
     }
-    build_catalogue(files.values())
+    let (mut catalogue, warnings) = build_catalogue(files.values())?;
+    attach_imported(&mut catalogue, shipped_imported());
+    Ok((catalogue, warnings))
 }
 
 /// A `--pricing` argument: a folder of `*.yaml` files, or one file.

@@ -4,6 +4,7 @@
 //! builds these types and the engine reads them to find the price in effect at a point in time.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
 
 use jiff::Timestamp;
 use rust_decimal::Decimal;
@@ -293,18 +294,180 @@ pub struct Provider {
     pub file: String,
 }
 
+/// Where a deferred model's text lives: a slice of an embedded or downloaded price file.
+#[derive(Clone, Debug)]
+pub struct DeferredSource {
+    /// The file's name as diagnostics show it.
+    pub file: Arc<str>,
+    pub provider: Arc<str>,
+    pub text: Text,
+    /// Byte range of the model's block in `text`, and the block's first line (1-based).
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+}
+
+/// Embedded text, or text read at run time.
+#[derive(Clone, Debug)]
+pub enum Text {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl Text {
+    pub fn as_str(&self) -> &str {
+        match self {
+            Text::Static(text) => text,
+            Text::Shared(text) => text,
+        }
+    }
+}
+
+/// Turns a deferred model's text into a model (the price-file loader), or says why not.
+pub type ParseDeferred = fn(&DeferredSource) -> Result<Model, String>;
+
+struct DeferredEntry {
+    source: DeferredSource,
+    parsed: OnceLock<Result<Model, String>>,
+}
+
+/// The imported layers of the catalogue (thousands of models): indexed up front, each model
+/// parsed on first use, so a run that prices three models parses three.
+#[derive(Clone, Default)]
+pub struct Deferred(Arc<DeferredModels>);
+
+#[derive(Default)]
+struct DeferredModels {
+    entries: BTreeMap<String, DeferredEntry>,
+    parse: Option<ParseDeferred>,
+}
+
+impl Deferred {
+    /// Models from `sources`, later sources replacing earlier ones of the same id.
+    pub fn new(
+        sources: impl IntoIterator<Item = (String, DeferredSource)>,
+        parse: ParseDeferred,
+    ) -> Self {
+        let mut entries = BTreeMap::new();
+        for (id, source) in sources {
+            entries.insert(
+                id,
+                DeferredEntry {
+                    source,
+                    parsed: OnceLock::new(),
+                },
+            );
+        }
+        Deferred(Arc::new(DeferredModels {
+            entries,
+            parse: Some(parse),
+        }))
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.0.entries.keys().map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.entries.is_empty()
+    }
+
+    pub fn source(&self, id: &str) -> Option<&DeferredSource> {
+        self.0.entries.get(id).map(|entry| &entry.source)
+    }
+
+    /// The model, parsed on first use; `Err` says why its text does not load.
+    pub fn get(&self, id: &str) -> Option<&Result<Model, String>> {
+        let entry = self.0.entries.get(id)?;
+        let parse = self.0.parse?;
+        Some(entry.parsed.get_or_init(|| parse(&entry.source)))
+    }
+}
+
+impl std::fmt::Debug for Deferred {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Deferred({} models)", self.0.entries.len())
+    }
+}
+
+impl PartialEq for Deferred {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Deferred {}
+
 /// Every provider and model known to a run, keyed by id.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Catalogue {
     pub providers: BTreeMap<String, Provider>,
+    /// The hand-checked models and those of `--pricing` files, loaded whole.
     pub models: BTreeMap<String, Model>,
+    /// Imported models (the shipped snapshots and the user's `pricing update` folder) that no
+    /// hand-checked or `--pricing` model of the same id replaces; parsed on first use.
+    pub imported: Deferred,
     /// Human reviewers (catalogue entries of kind `human`), keyed by id.
     pub humans: BTreeMap<String, super::quality::Human>,
 }
 
 impl Catalogue {
+    /// A model by id: hand-checked and `--pricing` models first, then the imported layers.
     pub fn model(&self, id: &str) -> Option<&Model> {
-        self.models.get(id)
+        self.models.get(id).or_else(|| {
+            self.imported
+                .get(id)
+                .and_then(|parsed| parsed.as_ref().ok())
+        })
+    }
+
+    /// Every model id, sorted, each once.
+    pub fn model_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .models
+            .keys()
+            .map(String::as_str)
+            .chain(self.imported.ids())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Every model, the imported ones parsed now; those whose text does not load are returned
+    /// beside, with the reason.
+    pub fn all_models(&self) -> (Vec<&Model>, Vec<(&str, &str)>) {
+        let mut models = Vec::new();
+        let mut broken = Vec::new();
+        for id in self.model_ids() {
+            match self.models.get(id) {
+                Some(model) => models.push(model),
+                None => match self.imported.get(id) {
+                    Some(Ok(model)) => models.push(model),
+                    Some(Err(reason)) => broken.push((id, reason.as_str())),
+                    None => {}
+                },
+            }
+        }
+        (models, broken)
+    }
+
+    /// Whether `id` comes from an imported layer rather than a hand-checked or `--pricing` file.
+    pub fn is_imported(&self, id: &str) -> bool {
+        !self.models.contains_key(id) && self.imported.source(id).is_some()
+    }
+
+    /// A model to change (what-if overrides): an imported model is copied into the loaded ones.
+    pub fn model_mut(&mut self, id: &str) -> Option<&mut Model> {
+        if !self.models.contains_key(id) {
+            let model = self.model(id)?.clone();
+            self.models.insert(id.to_string(), model);
+        }
+        self.models.get_mut(id)
     }
 
     /// What to say about a provider id the catalogue does not have: the nearest known id, or
@@ -330,6 +493,6 @@ impl Catalogue {
 
     /// The known model id closest to `id`, for "did you mean" hints.
     pub fn nearest_model(&self, id: &str) -> Option<&str> {
-        crate::load::suggest::nearest(id, self.models.keys().map(String::as_str))
+        crate::load::suggest::nearest(id, self.model_ids().into_iter())
     }
 }

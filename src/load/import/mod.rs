@@ -314,7 +314,6 @@ pub fn is_first_party(provider: &str) -> bool {
             | "minimax"
             | "cohere"
             | "ai21"
-            | "perplexity"
     )
 }
 
