@@ -24,6 +24,11 @@ pub enum PricingCommand {
     /// Convert a price database file (LiteLLM's map, genai-prices' data-v2.json) to mixcost
     /// price files, one per provider, and list what could not be mapped.
     Import(ImportArgs),
+    /// Download a database into your data folder (layered under `--pricing` and the
+    /// hand-checked files, over the shipped snapshot).
+    Update(UpdateArgs),
+    /// What the last `pricing update` changed, priced on a scenario (the seed by default).
+    Diff(PricingDiffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -45,9 +50,11 @@ pub struct ImportArgs {
     pub verbose: bool,
 }
 
-pub fn run(_cli: &Cli, args: &PricingArgs) -> anyhow::Result<ExitCode> {
+pub fn run(cli: &Cli, args: &PricingArgs) -> anyhow::Result<ExitCode> {
     match &args.command {
         PricingCommand::Import(args) => run_import(args),
+        PricingCommand::Update(args) => run_update(args),
+        PricingCommand::Diff(args) => run_diff(cli, args),
     }
 }
 
@@ -113,7 +120,12 @@ pub const REPORT_FILE: &str = "IMPORT-REPORT.txt";
 
 /// Writes one price file per provider and the report into `folder`, replacing it whole.
 pub fn write_folder(folder: &Path, imported: &Import) -> anyhow::Result<()> {
-    let files: Vec<(String, String)> = imported
+    replace_folder(folder, &folder_files(imported))
+}
+
+/// The files of an import: one price file per provider and the report.
+fn folder_files(imported: &Import) -> Vec<(String, String)> {
+    imported
         .by_provider()
         .into_iter()
         .map(|(provider, models)| {
@@ -126,8 +138,7 @@ pub fn write_folder(folder: &Path, imported: &Import) -> anyhow::Result<()> {
             REPORT_FILE.to_string(),
             imported.report(),
         )))
-        .collect();
-    replace_folder(folder, &files)
+        .collect()
 }
 
 /// A provider id as a file name: letters, digits, `-`, `_` and `.` kept, the rest `_`.
@@ -147,6 +158,16 @@ fn file_stem(provider: &str) -> String {
 /// Writes `files` into a temporary folder beside `folder` and renames it into place; the old
 /// folder is removed only once the new one is complete.
 pub fn replace_folder(folder: &Path, files: &[(String, String)]) -> anyhow::Result<()> {
+    replace_folder_keeping(folder, files, None)
+}
+
+/// Like [`replace_folder`], moving the old folder to `keep` (replacing what was there) instead
+/// of removing it.
+pub fn replace_folder_keeping(
+    folder: &Path,
+    files: &[(String, String)],
+    keep: Option<&Path>,
+) -> anyhow::Result<()> {
     let shown = folder.display();
     if folder.exists() && !folder.is_dir() {
         anyhow::bail!("cannot write '{shown}': it is a file; name a folder");
@@ -180,8 +201,20 @@ pub fn replace_folder(folder: &Path, files: &[(String, String)]) -> anyhow::Resu
                 return Err(error)
                     .with_context(|| format!("cannot put the new '{shown}' in place"));
             }
-            std::fs::remove_dir_all(&old)
-                .with_context(|| format!("cannot remove the old '{shown}'"))?;
+            match keep {
+                Some(keep) => {
+                    if let Some(parent) = keep.parent() {
+                        std::fs::create_dir_all(parent)?;
+                    }
+                    if keep.exists() {
+                        std::fs::remove_dir_all(keep)?;
+                    }
+                    std::fs::rename(&old, keep)
+                        .with_context(|| format!("cannot keep the old '{shown}'"))?;
+                }
+                None => std::fs::remove_dir_all(&old)
+                    .with_context(|| format!("cannot remove the old '{shown}'"))?,
+            }
         } else {
             std::fs::rename(&staged, folder)
                 .with_context(|| format!("cannot put the new '{shown}' in place"))?;
@@ -192,4 +225,160 @@ pub fn replace_folder(folder: &Path, files: &[(String, String)]) -> anyhow::Resu
         let _ = std::fs::remove_dir_all(&staged);
     }
     result
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The database to download.
+    #[arg(long = "from", value_enum, default_value = "litellm")]
+    pub from: Database,
+    /// Download from this URL instead of the database's published one.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Do not download: show what the data folder holds.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PricingDiffArgs {
+    /// The database whose update to show.
+    #[arg(long = "from", value_enum, default_value = "litellm")]
+    pub from: Database,
+    /// The scenario to price with the previous and the current download.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: super::args::OutputArgs,
+}
+
+/// Where `pricing update` keeps its downloads: `MIXCOST_DATA_DIR/pricing` when that is set,
+/// else the platform's data folder (`$XDG_DATA_HOME/mixcost/pricing` on Linux,
+/// `~/Library/Application Support/mixcost/pricing` on macOS, `%APPDATA%\mixcost\pricing` on
+/// Windows).
+pub fn update_folder() -> Option<PathBuf> {
+    match std::env::var_os("MIXCOST_DATA_DIR") {
+        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir).join("pricing")),
+        _ => dirs::data_dir().map(|dir| dir.join("mixcost").join("pricing")),
+    }
+}
+
+/// The folder the previous download of each database is kept in, for `pricing diff`.
+fn previous_folder(update: &Path) -> PathBuf {
+    update.with_file_name("pricing-previous")
+}
+
+/// The published file of each database.
+fn default_url(database: Database) -> &'static str {
+    match database {
+        Database::Litellm => {
+            "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
+        }
+        Database::GenaiPrices => {
+            "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/data-v2.json"
+        }
+    }
+}
+
+/// Downloads `url` as text: a 2xx answer within 5 redirects and the size limit, else an error
+/// saying what happened.
+fn download(url: &str) -> anyhow::Result<String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_connect(Some(std::time::Duration::from_secs(15)))
+        .timeout_global(Some(std::time::Duration::from_secs(180)))
+        .max_redirects(5)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent.get(url).call().map_err(|error| match error {
+        ureq::Error::TooManyRedirects => anyhow::anyhow!(
+            "cannot download {url}: more than 5 redirects (a redirect loop?)\n  = help: check the URL; the previous download is kept"
+        ),
+        other => anyhow::anyhow!(
+            "cannot download {url}: {other}\n  = help: check the network and the URL; `mixcost pricing update --offline` shows what is already downloaded"
+        ),
+    })?;
+    let status = response.status();
+    if !status.is_success() {
+        anyhow::bail!(
+            "cannot download {url}: the server answered HTTP {}\n  = help: check the URL; the previous download is kept",
+            status.as_u16()
+        );
+    }
+    response
+        .body_mut()
+        .with_config()
+        .limit(import::MAX_DATABASE_BYTES)
+        .read_to_string()
+        .map_err(|error| {
+            anyhow::anyhow!(
+                "cannot download {url}: {error}\n  = help: try again; the previous download is kept"
+            )
+        })
+}
+
+fn run_update(args: &UpdateArgs) -> anyhow::Result<ExitCode> {
+    let Some(update) = update_folder() else {
+        anyhow::bail!(
+            "cannot find your data folder\n  = help: set MIXCOST_DATA_DIR to a folder mixcost may write to"
+        );
+    };
+    let folder = update.join(args.from.id());
+    if args.offline {
+        return match std::fs::read_to_string(folder.join(REPORT_FILE)) {
+            Ok(report) => {
+                let first = report.lines().next().unwrap_or_default();
+                println!("{}: {}", folder.display(), first.trim_start_matches("# "));
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(_) => anyhow::bail!(
+                "no {} prices downloaded in {}\n  = help: run `mixcost pricing update --from {}` with a network connection",
+                args.from.id(),
+                folder.display(),
+                args.from.id()
+            ),
+        };
+    }
+    let url = args.url.as_deref().unwrap_or(default_url(args.from));
+    let text = download(url)?;
+    let today = jiff::Zoned::now().date();
+    let version = format!("downloaded {today} from {url}");
+    let imported = convert(args.from, &text, url, &version)?;
+    let previous = previous_folder(&update).join(args.from.id());
+    replace_folder_keeping(&folder, &folder_files(&imported), Some(&previous))?;
+    eprint!("{}", summary(&imported, &folder));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_diff(cli: &Cli, args: &PricingDiffArgs) -> anyhow::Result<ExitCode> {
+    let Some(update) = update_folder() else {
+        anyhow::bail!("cannot find your data folder\n  = help: set MIXCOST_DATA_DIR");
+    };
+    let previous = previous_folder(&update);
+    let has = |root: &Path| root.join(args.from.id()).is_dir();
+    if !has(&update) || !has(&previous) {
+        anyhow::bail!(
+            "no two downloads of {} to compare in {}\n  = help: `mixcost pricing update --from {}` keeps the previous download; run it again later",
+            args.from.id(),
+            update.display(),
+            args.from.id()
+        );
+    }
+    let load = |root: &Path| -> anyhow::Result<crate::model::catalogue::Catalogue> {
+        let (catalogue, warnings) =
+            crate::load::pricing::load_catalogue_with_update(&cli.pricing, Some(root))?;
+        for warning in warnings {
+            eprint!("{warning}");
+        }
+        Ok(catalogue)
+    };
+    let (old, new) = (load(&previous)?, load(&update)?);
+    super::diff::run_catalogues(
+        &previous.join(args.from.id()).display().to_string(),
+        &update.join(args.from.id()).display().to_string(),
+        &old,
+        &new,
+        args.scenario.as_deref(),
+        &args.output,
+    )
 }

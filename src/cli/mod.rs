@@ -62,7 +62,11 @@ fn report_warnings(warnings: &[Diagnostic]) {
 
 /// The shipped catalogue plus `--pricing` files.
 pub fn load_catalogue(cli: &Cli) -> Result<Catalogue, LoadError> {
-    let (catalogue, warnings) = pricing::load_catalogue(&cli.pricing)?;
+    let update = catalogue::update_folder();
+    let (catalogue, warnings) = pricing::load_catalogue_with_update(
+        &cli.pricing,
+        update.as_deref().filter(|folder| folder.is_dir()),
+    )?;
     report_warnings(&warnings);
     Ok(catalogue)
 }

@@ -398,8 +398,12 @@ pub fn catalogue_edits(
     show: fn(Timestamp) -> String,
 ) -> Vec<Edit> {
     let mut edits = Vec::new();
-    let ids: std::collections::BTreeSet<&String> =
-        old.models.keys().chain(new.models.keys()).collect();
+    let ids: std::collections::BTreeSet<&str> = old
+        .model_ids()
+        .into_iter()
+        .chain(new.model_ids())
+        .filter(|id| !old.same_definition(new, id))
+        .collect();
     for id in ids {
         let subject = format!("model '{id}'");
         let set = |catalogue: &Catalogue| {

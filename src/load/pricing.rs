@@ -81,6 +81,83 @@ pub fn shipped_imported() -> Vec<(String, DeferredSource)> {
     sources
 }
 
+/// The databases of the imported layers, lowest first (as `build.rs` orders the shipped ones).
+pub const IMPORT_LAYERS: [&str; 2] = ["genai-prices", "litellm"];
+
+/// The models of a generated price file: its provider and, per model, `(id, byte start, byte
+/// end, first line)`. The renderer puts each model key on its own line as `  "id":` (the same
+/// scan `build.rs` makes of the shipped files).
+pub fn index_generated(text: &str) -> (String, Vec<(String, usize, usize, usize)>) {
+    let unquote = |text: &str| serde_json::from_str::<String>(text.trim()).ok();
+    let mut provider = String::new();
+    let mut models: Vec<(String, usize, usize, usize)> = Vec::new();
+    let mut offset = 0;
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_end();
+        if let Some(rest) = trimmed.strip_prefix("provider: ") {
+            provider = unquote(rest).unwrap_or_else(|| rest.trim().to_string());
+        } else if let Some(key) = trimmed
+            .strip_prefix("  \"")
+            .and_then(|rest| rest.strip_suffix("\":"))
+            .and_then(|key| unquote(&format!("\"{key}\"")))
+        {
+            if let Some(last) = models.last_mut() {
+                last.2 = offset;
+            }
+            models.push((key, offset, text.len(), number + 1));
+        }
+        offset += line.len();
+    }
+    (provider, models)
+}
+
+/// The user's `pricing update` folder (`DIR/DATABASE/*.yaml`) as deferred sources, lowest
+/// layer first. A file that cannot be read is an error naming it.
+pub fn folder_imported(folder: &Path) -> Result<Vec<(String, DeferredSource)>, LoadError> {
+    let mut sources = Vec::new();
+    for layer in IMPORT_LAYERS {
+        let layer_folder = folder.join(layer);
+        if !layer_folder.is_dir() {
+            continue;
+        }
+        for source in read_pricing_location(&layer_folder)? {
+            let (provider, models) = index_generated(&source.text);
+            let name: std::sync::Arc<str> = source.name.as_str().into();
+            let provider: std::sync::Arc<str> = provider.into();
+            let text = Text::Shared(source.text.into());
+            for (id, start, end, line) in models {
+                sources.push((
+                    id,
+                    DeferredSource {
+                        file: name.clone(),
+                        provider: provider.clone(),
+                        text: text.clone(),
+                        start,
+                        end,
+                        line,
+                    },
+                ));
+            }
+        }
+    }
+    Ok(sources)
+}
+
+/// Loads the shipped catalogue with the user's `pricing update` folder layered over the
+/// shipped imported files (and under the hand-checked ones and `overrides`).
+pub fn load_catalogue_with_update(
+    overrides: &[std::path::PathBuf],
+    update_folder: Option<&Path>,
+) -> Result<(Catalogue, Vec<Diagnostic>), LoadError> {
+    let (mut catalogue, warnings) = load_loaded_layers(overrides)?;
+    let mut sources = shipped_imported();
+    if let Some(folder) = update_folder {
+        sources.extend(folder_imported(folder)?);
+    }
+    attach_imported(&mut catalogue, sources);
+    Ok((catalogue, warnings))
+}
+
 /// Parses one deferred model: its block under a header that keeps line numbers as in the file.
 pub fn parse_deferred(source: &DeferredSource) -> Result<Model, String> {
     let block = source
@@ -359,6 +436,13 @@ struct RawPromotion {
 pub fn load_catalogue(
     overrides: &[std::path::PathBuf],
 ) -> Result<(Catalogue, Vec<Diagnostic>), LoadError> {
+    load_catalogue_with_update(overrides, None)
+}
+
+/// The hand-checked files with `overrides` laid over them by file name.
+fn load_loaded_layers(
+    overrides: &[std::path::PathBuf],
+) -> Result<(Catalogue, Vec<Diagnostic>), LoadError> {
     let mut files: BTreeMap<String, SourceFile> = SHIPPED
         .iter()
         .map(|(name, text)| {
@@ -377,9 +461,7 @@ pub fn load_catalogue(
             files.insert(file_name, source);
         }
     }
-    let (mut catalogue, warnings) = build_catalogue(files.values())?;
-    attach_imported(&mut catalogue, shipped_imported());
-    Ok((catalogue, warnings))
+    build_catalogue(files.values())
 }
 
 /// A `--pricing` argument: a folder of `*.yaml` files, or one file.

@@ -456,6 +456,19 @@ impl Catalogue {
         (models, broken)
     }
 
+    /// Whether `id` is the same imported text in both catalogues (so a diff need not parse it).
+    pub fn same_definition(&self, other: &Catalogue, id: &str) -> bool {
+        if self.models.contains_key(id) || other.models.contains_key(id) {
+            return false;
+        }
+        match (self.imported.source(id), other.imported.source(id)) {
+            (Some(a), Some(b)) => {
+                a.text.as_str().get(a.start..a.end) == b.text.as_str().get(b.start..b.end)
+            }
+            _ => false,
+        }
+    }
+
     /// Whether `id` comes from an imported layer rather than a hand-checked or `--pricing` file.
     pub fn is_imported(&self, id: &str) -> bool {
         !self.models.contains_key(id) && self.imported.source(id).is_some()
@@ -493,6 +506,6 @@ impl Catalogue {
 
     /// The known model id closest to `id`, for "did you mean" hints.
     pub fn nearest_model(&self, id: &str) -> Option<&str> {
-        crate::load::suggest::nearest(id, self.model_ids().into_iter())
+        crate::load::suggest::nearest(id, self.model_ids())
     }
 }
