@@ -22,7 +22,6 @@ pub fn provider_of(litellm: &str) -> String {
         "gemini" => "google".to_string(),
         "cohere_chat" => "cohere".to_string(),
         "text-completion-openai" => "openai".to_string(),
-        "codestral" | "text-completion-codestral" => "mistral".to_string(),
         "bedrock_converse" => "bedrock".to_string(),
         other if other.starts_with("vertex_ai") => "vertex_ai".to_string(),
         other => other.to_string(),
