@@ -185,15 +185,18 @@ pub fn parse_deferred(source: &DeferredSource) -> Result<Model, String> {
 /// `--pricing`) keeps its definition; the providers of imported files become known.
 fn attach_imported(catalogue: &mut Catalogue, sources: Vec<(String, DeferredSource)>) {
     for (_, source) in &sources {
+        if catalogue.providers.contains_key(&*source.provider) {
+            continue;
+        }
         let provider = source.provider.to_string();
-        catalogue
-            .providers
-            .entry(provider.clone())
-            .or_insert_with(|| Provider {
+        catalogue.providers.insert(
+            provider.clone(),
+            Provider {
                 id: provider,
                 currency: "USD".to_string(),
                 file: source.file.to_string(),
-            });
+            },
+        );
     }
     let loaded = &catalogue.models;
     let humans = &catalogue.humans;
