@@ -328,7 +328,8 @@ pub type ParseDeferred = fn(&DeferredSource) -> Result<Model, String>;
 
 struct DeferredEntry {
     source: DeferredSource,
-    parsed: OnceLock<Result<Model, String>>,
+    /// Boxed: a model is large, and thousands of unparsed entries should stay small.
+    parsed: OnceLock<Box<Result<Model, String>>>,
 }
 
 /// The imported layers of the catalogue (thousands of models): indexed up front, each model
@@ -384,7 +385,12 @@ impl Deferred {
     pub fn get(&self, id: &str) -> Option<&Result<Model, String>> {
         let entry = self.0.entries.get(id)?;
         let parse = self.0.parse?;
-        Some(entry.parsed.get_or_init(|| parse(&entry.source)))
+        Some(
+            entry
+                .parsed
+                .get_or_init(|| Box::new(parse(&entry.source)))
+                .as_ref(),
+        )
     }
 }
 
