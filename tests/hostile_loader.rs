@@ -711,10 +711,10 @@ fn a_route_to_an_unknown_model_suggests_the_nearest() {
     Case::new("unknown model", &["compare", "s.yaml"])
         .file(
             "s.yaml",
-            plain().replace("default: gpt-5.5", "default: gpt-5.6"),
+            plain().replace("default: gpt-5.5", "default: gpt-5.55"),
         )
         .mentions("s.yaml:9:14")
-        .mentions("unknown model 'gpt-5.6'")
+        .mentions("unknown model 'gpt-5.55'")
         .mentions("did you mean 'gpt-5.5'?")
         .check();
 }

@@ -63,9 +63,9 @@ fn a_row_that_does_not_parse_names_line_column_and_value() {
 fn an_unknown_model_is_named_never_priced_at_zero() {
     strict(
         "unknown model",
-        "2026-05-20T10:00:00Z,gpt-5.6,extraction,1000,0,100\n",
+        "2026-05-20T10:00:00Z,gpt-5.55,extraction,1000,0,100\n",
     )
-    .mentions("log.csv:3, model, value 'gpt-5.6'")
+    .mentions("log.csv:3, model, value 'gpt-5.55'")
     .check();
 }
 
@@ -187,10 +187,10 @@ fn every_row_skipped_is_an_error_not_a_zero_bill() {
     .file("s.yaml", SCENARIO)
     .file(
         "log.csv",
-        format!("{HEADER}2026-05-20T10:00:00Z,gpt-5.6,extraction,1000,0,100\n"),
+        format!("{HEADER}2026-05-20T10:00:00Z,gpt-5.55,extraction,1000,0,100\n"),
     )
     .mentions("no request in the log could be priced")
-    .mentions("gpt-5.6")
+    .mentions("gpt-5.55")
     .check();
 }
 

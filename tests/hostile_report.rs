@@ -203,10 +203,10 @@ fn a_sweep_path_that_names_nothing_is_an_error() {
             "-o",
             "r.html",
             "--sweep",
-            "models.gpt-5.6.output=1,2",
+            "models.gpt-5.55.output=1,2",
         ],
     )
-    .mentions("gpt-5.6")
+    .mentions("gpt-5.55")
     .check();
     Case::new(
         "sweep without values",

@@ -53,6 +53,8 @@ pub enum Command {
     Report(super::report::ReportArgs),
     /// Price every logged request under every policy: replay, reconciliation, shadow evaluation.
     Replay(super::replay::ReplayArgs),
+    /// Import public price databases, update the downloaded catalogue, show what changed.
+    Pricing(super::catalogue::PricingArgs),
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +96,18 @@ pub struct ModelsArgs {
     /// Show the prices in effect on this date (YYYY-MM-DD or a UTC time); today when omitted.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
+
+    /// Only models of this provider (e.g. anthropic, openai, together).
+    #[arg(long, value_name = "NAME")]
+    pub provider: Option<String>,
+
+    /// Only models whose id or provider contains TEXT (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+
+    /// List the imported models too (thousands); --provider and --search always search them.
+    #[arg(long)]
+    pub all: bool,
 
     #[command(flatten)]
     pub output: OutputArgs,

@@ -115,6 +115,7 @@ pub fn document(
             breakdown(evaluation, by),
         ));
     }
+    tables.extend(warning_table(&evaluation.warnings));
     let mut document = Document {
         title: evaluation.scenario.clone(),
         subtitle: vec![format!(
@@ -140,6 +141,24 @@ fn add_scenario_column(document: &mut Document, scenario: &str) {
             row.insert(0, Cell::text(scenario));
         }
     }
+}
+
+/// Deprecated models and a stale catalogue as a table, so that every format — CSV included —
+/// carries them with the figures. `None` when there is nothing to warn about.
+pub fn warning_table(
+    warnings: &[crate::engine::breakdown::Warning],
+) -> Option<(Option<String>, Table)> {
+    if warnings.is_empty() {
+        return None;
+    }
+    let mut table = Table::new(&["warning", "model"]);
+    for warning in warnings {
+        table.push(vec![
+            Cell::text(&warning.text),
+            Cell::text(warning.model.as_deref().unwrap_or("(catalogue)")),
+        ]);
+    }
+    Some((Some("warnings".to_string()), table))
 }
 
 fn by_label(by: BreakdownBy) -> &'static str {
@@ -257,6 +276,8 @@ struct ScenarioJson<'a> {
     baseline: &'a str,
     policies: Vec<PolicyJson<'a>>,
     assumptions: Vec<AssumptionJson<'a>>,
+    /// Deprecated models the policies use, and a stale catalogue.
+    warnings: &'a [crate::engine::breakdown::Warning],
     /// Workflow metrics, for scenarios with a `quality:` section.
     #[serde(skip_serializing_if = "Option::is_none")]
     workflow: Option<super::workflow::WorkflowJson<'a>>,
@@ -363,6 +384,7 @@ impl<'a> ScenarioJson<'a> {
                     policies: &assumption.policies,
                 })
                 .collect(),
+            warnings: &evaluation.warnings,
             workflow: None,
         }
     }

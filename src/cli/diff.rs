@@ -145,7 +145,17 @@ fn prices(cli: &Cli, args: &DiffArgs) -> anyhow::Result<Section> {
     };
     let old_catalogue = catalogue_with(&args.old)?;
     let new_catalogue = catalogue_with(&args.new)?;
-    let source = match &args.scenario {
+    price_section(&old_catalogue, &new_catalogue, args.scenario.as_deref())
+}
+
+/// What changed between two catalogues, and its cost effect on `scenario` (the seed when
+/// `None`); `pricing diff` compares two `pricing update` downloads with it.
+fn price_section(
+    old_catalogue: &crate::model::catalogue::Catalogue,
+    new_catalogue: &crate::model::catalogue::Catalogue,
+    scenario: Option<&Path>,
+) -> anyhow::Result<Section> {
+    let source = match scenario {
         Some(path) => SourceFile::read(path).map_err(LoadError::from)?,
         None => scenario::seed_source(),
     };
@@ -154,19 +164,39 @@ fn prices(cli: &Cli, args: &DiffArgs) -> anyhow::Result<Section> {
         super::report_warnings(&warnings);
         Ok(loaded)
     };
-    let (old, new) = (load(&old_catalogue)?, load(&new_catalogue)?);
-    let before = month(&old, &old_catalogue)
+    let (old, new) = (load(old_catalogue)?, load(new_catalogue)?);
+    let before = month(&old, old_catalogue)
         .map_err(super::whatif_error)?
         .costs;
-    let after = month(&new, &new_catalogue)
+    let after = month(&new, new_catalogue)
         .map_err(super::whatif_error)?
         .costs;
     Ok(Section {
         scenario: new.name.clone(),
         as_of: show_instant(new.as_of),
-        edits: diff::catalogue_edits(&old_catalogue, &new_catalogue, new.as_of, show_instant),
+        edits: diff::catalogue_edits(old_catalogue, new_catalogue, new.as_of, show_instant),
         changes: diff::cost_changes(&before, &after),
     })
+}
+
+/// Prints what changed between two catalogues (labelled `old` and `new`) in `output`'s format.
+pub fn run_catalogues(
+    old: &str,
+    new: &str,
+    old_catalogue: &crate::model::catalogue::Catalogue,
+    new_catalogue: &crate::model::catalogue::Catalogue,
+    scenario: Option<&Path>,
+    output: &super::args::OutputArgs,
+) -> anyhow::Result<ExitCode> {
+    let report = Report {
+        kind: Kind::Pricing,
+        old: old.to_string(),
+        new: new.to_string(),
+        sections: vec![price_section(old_catalogue, new_catalogue, scenario)?],
+    };
+    let text = report.render(output.format);
+    super::output::emit(&text, output.output.as_deref())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn results(args: &DiffArgs) -> anyhow::Result<Vec<Section>> {

@@ -6,6 +6,7 @@
 //! to standard error and never change the exit code.
 
 pub mod args;
+pub mod catalogue;
 pub mod check;
 pub mod compare;
 pub mod diff;
@@ -54,6 +55,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Simulate(args) => simulate::run(&cli, args),
         Command::Report(args) => report::run(&cli, args),
         Command::Replay(args) => replay::run(&cli, args),
+        Command::Pricing(args) => catalogue::run(&cli, args),
     }
 }
 
@@ -66,7 +68,11 @@ fn report_warnings(warnings: &[Diagnostic]) {
 
 /// The shipped catalogue plus `--pricing` files.
 pub fn load_catalogue(cli: &Cli) -> Result<Catalogue, LoadError> {
-    let (catalogue, warnings) = pricing::load_catalogue(&cli.pricing)?;
+    let update = catalogue::update_folder();
+    let (catalogue, warnings) = pricing::load_catalogue_with_update(
+        &cli.pricing,
+        update.as_deref().filter(|folder| folder.is_dir()),
+    )?;
     report_warnings(&warnings);
     Ok(catalogue)
 }
@@ -111,6 +117,8 @@ pub fn engine_error(error: crate::engine::evaluate::EngineError) -> anyhow::Erro
         EngineError::Inexact { .. } => {
             "write shares, discounts and prices with fewer decimals, or use smaller token counts"
         }
+        EngineError::Retired { .. } => "route the work to the successor (or another model), or price a date before the retirement",
+        EngineError::ContextExceeded { .. } => "route the workload to a model with a larger context window, or split its requests",
     };
     anyhow::anyhow!("{error}\n  = help: {help}")
 }

@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::args::{Cli, ModelsArgs};
-use crate::engine::prices::{quote, Columns, Slice};
+use crate::engine::breakdown::Component;
+use crate::engine::prices::{quote, Columns, Fallback, Slice};
 use crate::load::values::show_instant;
 use crate::model::catalogue::{Adjustment, Catalogue, Model, PriceSet};
 use crate::model::scenario::PriceMode;
@@ -18,7 +19,20 @@ pub fn run(cli: &Cli, args: &ModelsArgs) -> anyhow::Result<ExitCode> {
         Some(text) => super::parse_as_of(text)?,
         None => super::today(),
     };
-    let text = render(&catalogue, as_of, args.output.format);
+    if let Some(provider) = &args.provider {
+        if !catalogue.providers.contains_key(provider) {
+            anyhow::bail!(
+                "unknown provider '{provider}'\n  = help: {}",
+                catalogue.unknown_provider_help(provider)
+            );
+        }
+    }
+    let filter = Filter {
+        provider: args.provider.clone(),
+        search: args.search.as_ref().map(|text| text.to_lowercase()),
+        imported: args.all || args.provider.is_some() || args.search.is_some(),
+    };
+    let text = render_filtered(&catalogue, as_of, &filter, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
@@ -26,9 +40,7 @@ pub fn run(cli: &Cli, args: &ModelsArgs) -> anyhow::Result<ExitCode> {
 fn adjustment_label(adjustment: &Option<Adjustment>) -> String {
     match adjustment {
         None => "—".to_string(),
-        Some(Adjustment::Discount(discount)) => {
-            format!("{}% off", format::plain(discount * Decimal::ONE_HUNDRED))
-        }
+        Some(adjustment @ Adjustment::Discount { .. }) => adjustment.to_string(),
         Some(Adjustment::Rates(rates)) => format!(
             "{} / {}",
             format::price(rates.input),
@@ -49,18 +61,64 @@ fn day_names(days: &[u8]) -> String {
         .join(", ")
 }
 
+/// Which models to list.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub provider: Option<String>,
+    /// Lowercase text the id or provider must contain.
+    pub search: Option<String>,
+    /// Whether to list imported models as well as the hand-checked ones.
+    pub imported: bool,
+}
+
+impl Filter {
+    fn keeps(&self, model: &Model) -> bool {
+        self.provider
+            .as_ref()
+            .is_none_or(|provider| &model.provider == provider)
+            && self.search.as_ref().is_none_or(|text| {
+                model.id.to_lowercase().contains(text)
+                    || model.provider.to_lowercase().contains(text)
+            })
+    }
+}
+
 /// A model with its price set and quotes at the date, or `None` when not yet priced.
 struct Priced<'a> {
     model: &'a Model,
     set: &'a PriceSet,
     list: Columns,
     effective: Columns,
+    /// Columns the model does not publish (and the quote stood in for), as the engine says.
+    stand_ins: Vec<Fallback>,
 }
 
-fn priced(catalogue: &Catalogue, as_of: jiff::Timestamp) -> (Vec<Priced<'_>>, Vec<&Model>) {
+impl Priced<'_> {
+    /// Whether `component` is a stand-in rather than a published price.
+    fn stands_in(&self, component: Component) -> bool {
+        self.stand_ins
+            .iter()
+            .any(|fallback| fallback.component == Some(component))
+    }
+}
+
+/// Models priced at `as_of`, models not yet priced, and models retired by then.
+type Listing<'a> = (Vec<Priced<'a>>, Vec<&'a Model>, Vec<&'a Model>);
+
+fn priced<'a>(catalogue: &'a Catalogue, as_of: jiff::Timestamp, filter: &Filter) -> Listing<'a> {
     let mut priced = Vec::new();
     let mut unpriced = Vec::new();
-    for model in catalogue.models.values() {
+    let mut retired = Vec::new();
+    let models: Vec<&Model> = if filter.imported {
+        catalogue.all_models().0
+    } else {
+        catalogue.models.values().collect()
+    };
+    for model in models.into_iter().filter(|model| filter.keeps(model)) {
+        if model.is_retired(as_of) {
+            retired.push(model);
+            continue;
+        }
         match (
             model.price_set_at(as_of),
             quote(model, as_of, Slice::standard(PriceMode::List)),
@@ -71,17 +129,30 @@ fn priced(catalogue: &Catalogue, as_of: jiff::Timestamp) -> (Vec<Priced<'_>>, Ve
                 set,
                 list: list.columns,
                 effective: effective.columns,
+                stand_ins: list.fallbacks,
             }),
             _ => unpriced.push(model),
         }
     }
-    (priced, unpriced)
+    (priced, unpriced, retired)
 }
 
+/// The whole catalogue at `as_of`.
 pub fn render(catalogue: &Catalogue, as_of: jiff::Timestamp, format: Format) -> String {
-    let (priced, unpriced) = priced(catalogue, as_of);
+    render_filtered(catalogue, as_of, &Filter::default(), format)
+}
+
+/// The models `filter` keeps, at `as_of`.
+pub fn render_filtered(
+    catalogue: &Catalogue,
+    as_of: jiff::Timestamp,
+    filter: &Filter,
+    format: Format,
+) -> String {
+    let (priced, unpriced, retired) = priced(catalogue, as_of, filter);
+    let warnings = crate::engine::evaluate::lifecycle_warnings(catalogue, as_of, []);
     if format == Format::Json {
-        return json::to_string(&ModelsJson::new(&priced, as_of));
+        return json::to_string(&ModelsJson::new(&priced, &retired, &warnings, as_of));
     }
     let mut table = Table::new(&[
         "model",
@@ -93,6 +164,7 @@ pub fn render(catalogue: &Catalogue, as_of: jiff::Timestamp, format: Format) -> 
         "output",
         "batch",
         "since",
+        "checked",
         "source",
     ]);
     let mut promotions = Table::new(&[
@@ -109,16 +181,26 @@ pub fn render(catalogue: &Catalogue, as_of: jiff::Timestamp, format: Format) -> 
         table.push(vec![
             Cell::text(&model.id),
             Cell::text(&model.provider),
-            Cell::text(model.class.as_str()),
-            Cell::Tokens(Decimal::from(model.context_window)),
-            Cell::Price(entry.list.uncached_input),
-            match entry.set.rates.cached_input {
-                Some(price) => Cell::Price(price),
+            Cell::text(model.class.map_or("—", |class| class.as_str())),
+            match model.context_window_at(as_of) {
+                Some(tokens) => Cell::Tokens(Decimal::from(tokens)),
                 None => Cell::text("—"),
+            },
+            Cell::Price(entry.list.uncached_input),
+            if entry.stands_in(Component::CachedInput) {
+                Cell::text("—")
+            } else {
+                Cell::Price(entry.list.cached_input)
             },
             Cell::Price(entry.list.output),
             Cell::text(adjustment_label(&entry.set.tiers.batch)),
             Cell::text(show_instant(entry.set.from)),
+            Cell::text(
+                model
+                    .checked
+                    .map(show_instant)
+                    .unwrap_or_else(|| "—".into()),
+            ),
             Cell::text(&entry.set.source),
         ]);
         if let Some(promotion) = entry.set.active_promotion(as_of) {
@@ -164,9 +246,24 @@ pub fn render(catalogue: &Catalogue, as_of: jiff::Timestamp, format: Format) -> 
         }
         if let Some(deprecated) = model.deprecated {
             notes.push(format!(
-                "{}: deprecated {}{}",
+                "{}: deprecated {}{}{}",
                 model.id,
                 show_instant(deprecated),
+                model
+                    .retires
+                    .map(|r| format!(", retires {}", show_instant(r)))
+                    .unwrap_or_default(),
+                model
+                    .successor
+                    .as_ref()
+                    .map(|s| format!(", successor {s}"))
+                    .unwrap_or_default()
+            ));
+        } else if let Some(retires) = model.retires {
+            notes.push(format!(
+                "{}: retires {}{}",
+                model.id,
+                show_instant(retires),
                 model
                     .successor
                     .as_ref()
@@ -174,6 +271,30 @@ pub fn render(catalogue: &Catalogue, as_of: jiff::Timestamp, format: Format) -> 
                     .unwrap_or_default()
             ));
         }
+        if let Some((from, tokens)) = model
+            .context_window_changes
+            .iter()
+            .find(|(from, _)| *from > as_of)
+        {
+            notes.push(format!(
+                "{}: context window {} tokens from {}",
+                model.id,
+                format::tokens(Decimal::from(*tokens)),
+                show_instant(*from)
+            ));
+        }
+    }
+    for model in &retired {
+        notes.push(format!(
+            "{}: retired on {}{}",
+            model.id,
+            model.retires.map(show_instant).unwrap_or_default(),
+            model
+                .successor
+                .as_ref()
+                .map(|s| format!(", successor {s}"))
+                .unwrap_or_default()
+        ));
     }
     for model in &unpriced {
         notes.push(format!(
@@ -182,7 +303,14 @@ pub fn render(catalogue: &Catalogue, as_of: jiff::Timestamp, format: Format) -> 
             show_instant(as_of)
         ));
     }
+    if !filter.imported && !catalogue.imported.is_empty() {
+        notes.push(format!(
+            "{} more models imported from LiteLLM's map and genai-prices: list them with --all, --provider NAME or --search TEXT",
+            catalogue.imported.len()
+        ));
+    }
     let mut tables = vec![(None, table)];
+    tables.extend(super::compare::warning_table(&warnings));
     if !promotions.rows.is_empty() {
         tables.push((
             Some("promotions in effect (effective prices)".to_string()),
@@ -209,47 +337,72 @@ struct ModelsJson {
     as_of: String,
     currency: &'static str,
     models: Vec<ModelJson>,
+    /// Models retired by `as_of`: no longer priced.
+    retired: Vec<RetiredJson>,
+    /// A stale catalogue.
+    warnings: Vec<crate::engine::breakdown::Warning>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct RetiredJson {
+    id: String,
+    provider: String,
+    retired: String,
+    successor: Option<String>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct ModelJson {
     id: String,
     provider: String,
-    class: &'static str,
+    class: Option<&'static str>,
     deployment: &'static str,
-    open_weight: bool,
-    license: String,
-    context_window: u64,
+    open_weight: Option<bool>,
+    license: Option<String>,
+    context_window: Option<u64>,
     price_from: String,
     source: String,
     list: PricesJson,
     effective: PricesJson,
     promotion: Option<String>,
     deprecated: Option<String>,
+    retires: Option<String>,
     successor: Option<String>,
+    checked: Option<String>,
+    /// Prices the model does not publish and pricing stands in for (shown as `null` above).
+    assumptions: Vec<String>,
 }
 
+/// Published prices only: a column the model does not publish is `null`, never a stand-in.
 #[derive(Serialize, schemars::JsonSchema)]
 struct PricesJson {
     input: String,
-    cached_input: String,
-    cache_write: String,
+    cached_input: Option<String>,
+    cache_write: Option<String>,
     output: String,
 }
 
 impl PricesJson {
-    fn new(columns: &Columns) -> Self {
+    fn new(columns: &Columns, entry: &Priced) -> Self {
+        let published = |component: Component, value: Decimal| {
+            (!entry.stands_in(component)).then(|| format::plain(value))
+        };
         PricesJson {
             input: format::plain(columns.uncached_input),
-            cached_input: format::plain(columns.cached_input),
-            cache_write: format::plain(columns.cache_write),
+            cached_input: published(Component::CachedInput, columns.cached_input),
+            cache_write: published(Component::CacheWrite, columns.cache_write),
             output: format::plain(columns.output),
         }
     }
 }
 
 impl ModelsJson {
-    fn new(priced: &[Priced], as_of: jiff::Timestamp) -> Self {
+    fn new(
+        priced: &[Priced],
+        retired: &[&Model],
+        warnings: &[crate::engine::breakdown::Warning],
+        as_of: jiff::Timestamp,
+    ) -> Self {
         ModelsJson {
             schema_version: json::SCHEMA_VERSION,
             as_of: show_instant(as_of),
@@ -259,20 +412,33 @@ impl ModelsJson {
                 .map(|entry| ModelJson {
                     id: entry.model.id.clone(),
                     provider: entry.model.provider.clone(),
-                    class: entry.model.class.as_str(),
+                    class: entry.model.class.map(|class| class.as_str()),
                     deployment: entry.model.deployment.as_str(),
                     open_weight: entry.model.open_weight,
                     license: entry.model.license.clone(),
-                    context_window: entry.model.context_window,
+                    context_window: entry.model.context_window_at(as_of),
                     price_from: show_instant(entry.set.from),
                     source: entry.set.source.clone(),
-                    list: PricesJson::new(&entry.list),
-                    effective: PricesJson::new(&entry.effective),
+                    list: PricesJson::new(&entry.list, entry),
+                    effective: PricesJson::new(&entry.effective, entry),
                     promotion: entry.set.active_promotion(as_of).map(|p| p.name.clone()),
                     deprecated: entry.model.deprecated.map(show_instant),
+                    retires: entry.model.retires.map(show_instant),
                     successor: entry.model.successor.clone(),
+                    checked: entry.model.checked.map(show_instant),
+                    assumptions: entry.stand_ins.iter().map(|f| f.text.clone()).collect(),
                 })
                 .collect(),
+            retired: retired
+                .iter()
+                .map(|model| RetiredJson {
+                    id: model.id.clone(),
+                    provider: model.provider.clone(),
+                    retired: model.retires.map(show_instant).unwrap_or_default(),
+                    successor: model.successor.clone(),
+                })
+                .collect(),
+            warnings: warnings.to_vec(),
         }
     }
 }

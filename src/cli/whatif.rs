@@ -125,7 +125,9 @@ pub fn render(before: &Month, after: &Month, texts: &[String], format: Format) -
     Document {
         title: format!("{} — what if", evaluation.scenario),
         subtitle,
-        tables: vec![(None, table)],
+        tables: std::iter::once((None, table))
+            .chain(super::compare::warning_table(&after.evaluation.warnings))
+            .collect(),
         notes: vec![super::compare::assumption_notes(&after.evaluation)],
     }
     .render(format)
@@ -144,6 +146,8 @@ struct WhatifJson<'a> {
     expected_with_retries: bool,
     overrides: &'a [String],
     policies: Vec<WhatifPolicyJson<'a>>,
+    /// Deprecated models and a stale catalogue, after the overrides.
+    warnings: Vec<crate::engine::breakdown::Warning>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -196,6 +200,7 @@ impl<'a> WhatifJson<'a> {
                     }
                 })
                 .collect(),
+            warnings: after.evaluation.warnings.clone(),
         }
     }
 }

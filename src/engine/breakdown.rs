@@ -173,6 +173,15 @@ pub struct Assumption {
     pub policies: Vec<String>,
 }
 
+/// Something a result must say beside its figures: a deprecated model, a stale catalogue.
+/// Shown in every format, not only on standard error.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+pub struct Warning {
+    /// The model concerned; `None` for the catalogue as a whole.
+    pub model: Option<String>,
+    pub text: String,
+}
+
 /// Every policy of one scenario, priced.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Evaluation {
@@ -182,6 +191,8 @@ pub struct Evaluation {
     pub baseline: String,
     pub policies: Vec<PolicyCost>,
     pub assumptions: Vec<Assumption>,
+    /// Deprecated models the policies use, and a stale catalogue.
+    pub warnings: Vec<Warning>,
 }
 
 /// A policy's cost next to the baseline's.

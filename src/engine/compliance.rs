@@ -92,7 +92,7 @@ fn check(
         });
     }
     if let Some(required) = rule.open_weight {
-        if model.open_weight != required {
+        if model.open_weight != Some(required) {
             breaches.push(Breach::OpenWeight { required });
         }
     }
@@ -144,7 +144,7 @@ impl Violation {
                 allowed.join(", ")
             ),
             Breach::OpenWeight { required: true } => format!(
-                "{sends}, whose weights are closed; constraints.{class} requires open_weight: true"
+                "{sends}, whose weights are closed (or not recorded as open); constraints.{class} requires open_weight: true"
             ),
             Breach::OpenWeight { required: false } => format!(
                 "{sends}, an open-weight model; constraints.{class} requires open_weight: false"

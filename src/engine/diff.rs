@@ -398,8 +398,12 @@ pub fn catalogue_edits(
     show: fn(Timestamp) -> String,
 ) -> Vec<Edit> {
     let mut edits = Vec::new();
-    let ids: std::collections::BTreeSet<&String> =
-        old.models.keys().chain(new.models.keys()).collect();
+    let ids: std::collections::BTreeSet<&str> = old
+        .model_ids()
+        .into_iter()
+        .chain(new.model_ids())
+        .filter(|id| !old.same_definition(new, id))
+        .collect();
     for id in ids {
         let subject = format!("model '{id}'");
         let set = |catalogue: &Catalogue| {
@@ -450,7 +454,7 @@ fn price_fields(set: Option<&PriceSet>, show: fn(Timestamp) -> String) -> BTreeM
     let optional = |d: Option<Decimal>| d.map(price).unwrap_or_else(|| "—".to_string());
     let adjustment = |a: &Option<Adjustment>| match a {
         None => "—".to_string(),
-        Some(Adjustment::Discount(d)) => format!("{}% off", (d * Decimal::ONE_HUNDRED).normalize()),
+        Some(adjustment @ Adjustment::Discount { .. }) => adjustment.to_string(),
         Some(Adjustment::Rates(r)) => format!("{} in / {} out", price(r.input), price(r.output)),
     };
     fields.insert("from".to_string(), show(set.from));

@@ -12,10 +12,11 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::breakdown::{
-    Assumption, Billing, Component, Context, CostLine, Evaluation, PolicyCost, Window,
+    Assumption, Billing, Component, Context, CostLine, Evaluation, PolicyCost, Warning, Window,
 };
 use super::exact;
 use super::prices::{self, PriceError, Quote, Slice};
+use crate::load::values::show_instant;
 use crate::model::catalogue::{Catalogue, Model};
 use crate::model::scenario::{Policy, PriceMode, Scenario, ServiceTier, Target, Workload};
 
@@ -36,6 +37,77 @@ pub enum EngineError {
         model: String,
         what: &'static str,
     },
+    #[error("model '{model}' was retired on {date}; it cannot be priced on {as_of}{}", successor.as_ref().map(|s| format!(" (its successor is '{s}')")).unwrap_or_default())]
+    Retired {
+        model: String,
+        date: String,
+        as_of: String,
+        successor: Option<String>,
+    },
+    #[error("workload '{workload}' sends {tokens} input tokens per request to '{model}', whose context window on {as_of} is {window} tokens")]
+    ContextExceeded {
+        workload: String,
+        model: String,
+        tokens: u64,
+        window: u64,
+        as_of: String,
+    },
+}
+
+/// Days a catalogue's newest `checked` date may lie before the date priced before results say
+/// its prices may be stale.
+pub const STALE_AFTER_DAYS: i64 = 60;
+
+/// The warnings a result carries: each deprecated model that `models` names (as of `as_of`),
+/// and a catalogue whose newest check is more than [`STALE_AFTER_DAYS`] before `as_of`.
+pub fn lifecycle_warnings<'a>(
+    catalogue: &Catalogue,
+    as_of: Timestamp,
+    models: impl IntoIterator<Item = &'a str>,
+) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for id in models {
+        if !seen.insert(id) {
+            continue;
+        }
+        let Some(model) = catalogue.model(id) else {
+            continue;
+        };
+        if let Some(deprecated) = model.deprecated.filter(|_| model.is_deprecated(as_of)) {
+            let mut text = format!(
+                "{} is deprecated since {}",
+                model.id,
+                show_instant(deprecated)
+            );
+            if let Some(retires) = model.retires {
+                text.push_str(&format!("; it retires on {}", show_instant(retires)));
+            }
+            match &model.successor {
+                Some(successor) => text.push_str(&format!("; its successor is {successor}")),
+                None => text.push_str("; plan a replacement"),
+            }
+            warnings.push(Warning {
+                model: Some(model.id.clone()),
+                text,
+            });
+        }
+    }
+    if let Some(checked) = catalogue.newest_check() {
+        let days = (as_of.as_second() - checked.as_second()) / 86_400;
+        if days > STALE_AFTER_DAYS {
+            warnings.push(Warning {
+                model: None,
+                text: format!(
+                    "the catalogue's newest price check is {}, {days} days before {}: prices may have changed since; run `mixcost pricing update` or check the vendors' pages",
+                    show_instant(checked),
+                    show_instant(as_of)
+                ),
+            });
+        }
+    }
+    warnings.sort();
+    warnings
 }
 
 /// What a workload is priced against: the catalogue, the date and the negotiated discounts.
@@ -72,6 +144,13 @@ pub fn evaluate(scenario: &Scenario, catalogue: &Catalogue) -> Result<Evaluation
         .map(|policy| evaluate_policy(scenario, Market::of(scenario, catalogue), policy))
         .collect::<Result<_, _>>()?;
 
+    let warnings = lifecycle_warnings(
+        catalogue,
+        scenario.as_of,
+        priced
+            .iter()
+            .flat_map(|(cost, _)| cost.lines.iter().map(|line| line.model.as_str())),
+    );
     let mut assumptions: BTreeMap<Note, Vec<String>> = BTreeMap::new();
     let mut policies = Vec::with_capacity(priced.len());
     for (cost, notes) in priced {
@@ -98,6 +177,7 @@ pub fn evaluate(scenario: &Scenario, catalogue: &Catalogue) -> Result<Evaluation
                 policies,
             })
             .collect(),
+        warnings,
     })
 }
 
@@ -251,6 +331,26 @@ impl<'a> WorkloadPlan<'a> {
             .catalogue
             .model(&target.model)
             .ok_or_else(|| EngineError::UnknownModel(target.model.clone()))?;
+        if let Some(retires) = model.retires.filter(|_| model.is_retired(market.as_of)) {
+            return Err(EngineError::Retired {
+                model: model.id.clone(),
+                date: show_instant(retires),
+                as_of: show_instant(market.as_of),
+                successor: model.successor.clone(),
+            });
+        }
+        if let Some(shape) = &workload.shape {
+            let window = model.context_window_at(market.as_of).unwrap_or(u64::MAX);
+            if shape.input_tokens_per_request > window {
+                return Err(EngineError::ContextExceeded {
+                    workload: workload.name.clone(),
+                    model: model.id.clone(),
+                    tokens: shape.input_tokens_per_request,
+                    window,
+                    as_of: show_instant(market.as_of),
+                });
+            }
+        }
         let set = prices::price_set(model, market.as_of)?;
         let discount = market
             .discounts

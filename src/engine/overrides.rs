@@ -587,7 +587,7 @@ pub fn apply<'a>(
                     ));
                 }
                 let as_of = scenario.as_of;
-                let Some(model) = catalogue.to_mut().models.get_mut(id) else {
+                let Some(model) = catalogue.to_mut().model_mut(id) else {
                     continue;
                 };
                 let model_id = model.id.clone();

@@ -41,6 +41,19 @@ impl Columns {
             output: self.output * factor,
         }
     }
+
+    /// `1 − share` on every column, cache reads excepted when `keeps_cache_reads`.
+    fn discounted(self, share: Decimal, keeps_cache_reads: bool) -> Columns {
+        let scaled = self.scaled(Decimal::ONE - share);
+        Columns {
+            cached_input: if keeps_cache_reads {
+                self.cached_input
+            } else {
+                scaled.cached_input
+            },
+            ..scaled
+        }
+    }
 }
 
 /// A price that had to be stood in for. `component: None` concerns every column.
@@ -117,13 +130,14 @@ pub fn quote(model: &Model, at: Timestamp, slice: Slice) -> Result<Quote, PriceE
     };
     let context_label =
         (slice.context == Context::Long && set.long_context.is_some()).then_some("long-context");
-    let base = resolve_rates(model, rates, context_label, &mut fallbacks);
+    let base = resolve_rates(model, set, rates, context_label, &mut fallbacks);
     let mut columns = apply_tier(model, set, tiers, base, slice.billing, &mut fallbacks);
 
     if slice.window == Window::OffPeak {
         if let Some(off_peak) = &set.off_peak {
             columns = adjust(
                 model,
+                set,
                 columns,
                 &off_peak.adjustment,
                 "off-peak",
@@ -162,15 +176,28 @@ pub fn quote(model: &Model, at: Timestamp, slice: Slice) -> Result<Quote, PriceE
     })
 }
 
-/// Fills the optional columns of `rates` (cached input, cache write) with the input price of the
-/// same list when the model does not publish them. `tier` names the list for the assumption.
+/// Fills the optional columns of `rates` (cached input, cache write): from the price set's cache
+/// multipliers when it has them (a published rule, not an assumption), else with the input
+/// price of the same list, noted as a fallback. `tier` names the list for the assumption.
 fn resolve_rates(
     model: &Model,
+    set: &PriceSet,
     rates: &Rates,
     tier: Option<&str>,
     fallbacks: &mut Vec<Fallback>,
 ) -> Columns {
     let prefix = tier.map(|tier| format!("{tier} ")).unwrap_or_default();
+    let multipliers = set.cache_multipliers.as_ref();
+    let cached_input = rates.cached_input.or_else(|| {
+        multipliers
+            .and_then(|m| m.cached_input)
+            .map(|m| m * rates.input)
+    });
+    let cache_write = rates.cache_write.or_else(|| {
+        multipliers
+            .and_then(|m| m.cache_write)
+            .map(|m| m * rates.input)
+    });
     let mut column = |value: Option<Decimal>, component: Component, name: &str| -> Decimal {
         value.unwrap_or_else(|| {
             fallbacks.push(Fallback {
@@ -185,8 +212,8 @@ fn resolve_rates(
     };
     Columns {
         uncached_input: rates.input,
-        cached_input: column(rates.cached_input, Component::CachedInput, "cached-input"),
-        cache_write: column(rates.cache_write, Component::CacheWrite, "cache-write"),
+        cached_input: column(cached_input, Component::CachedInput, "cached-input"),
+        cache_write: column(cache_write, Component::CacheWrite, "cache-write"),
         output: rates.output,
     }
 }
@@ -214,7 +241,7 @@ fn apply_tier(
     let tier = billing.label();
     match long_context_tiers {
         None => match tier_of(&set.tiers, billing) {
-            Some(adjustment) => adjust(model, base, adjustment, tier, fallbacks),
+            Some(adjustment) => adjust(model, set, base, adjustment, tier, fallbacks),
             None => {
                 fallbacks.push(Fallback {
                     component: None,
@@ -227,17 +254,24 @@ fn apply_tier(
             }
         },
         Some(long_tiers) => match (tier_of(long_tiers, billing), tier_of(&set.tiers, billing)) {
-            (Some(adjustment), _) => adjust(model, base, adjustment, tier, fallbacks),
-            (None, Some(Adjustment::Discount(discount))) => {
+            (Some(adjustment), _) => adjust(model, set, base, adjustment, tier, fallbacks),
+            (
+                None,
+                Some(
+                    adjustment @ Adjustment::Discount {
+                        share,
+                        keeps_cache_reads,
+                    },
+                ),
+            ) => {
                 fallbacks.push(Fallback {
                     component: None,
                     text: format!(
-                        "{} publishes no long-context {tier} prices; derived from its {}% {tier} discount",
+                        "{} publishes no long-context {tier} prices; derived from its {tier} rule ({adjustment})",
                         model.id,
-                        (discount * Decimal::ONE_HUNDRED).normalize()
                     ),
                 });
-                base.scaled(Decimal::ONE - discount)
+                base.discounted(*share, *keeps_cache_reads)
             }
             (None, _) => {
                 fallbacks.push(Fallback {
@@ -255,13 +289,17 @@ fn apply_tier(
 
 fn adjust(
     model: &Model,
+    set: &PriceSet,
     base: Columns,
     adjustment: &Adjustment,
     label: &str,
     fallbacks: &mut Vec<Fallback>,
 ) -> Columns {
     match adjustment {
-        Adjustment::Discount(discount) => base.scaled(Decimal::ONE - discount),
-        Adjustment::Rates(rates) => resolve_rates(model, rates, Some(label), fallbacks),
+        Adjustment::Discount {
+            share,
+            keeps_cache_reads,
+        } => base.discounted(*share, *keeps_cache_reads),
+        Adjustment::Rates(rates) => resolve_rates(model, set, rates, Some(label), fallbacks),
     }
 }

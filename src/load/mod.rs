@@ -5,6 +5,7 @@
 pub mod amount;
 pub mod checker;
 pub mod diagnostic;
+pub mod import;
 pub mod log;
 pub mod overrides;
 pub mod pricing;

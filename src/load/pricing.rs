@@ -18,8 +18,9 @@ use super::source::SourceFile;
 use super::values;
 use super::yaml::{self, Located};
 use crate::model::catalogue::{
-    Adjustment, Catalogue, Deployment, LongContext, Model, ModelClass, OffPeak, Origin, PriceSet,
-    Promotion, Provider, Rates, Tiers,
+    Adjustment, CacheMultipliers, Catalogue, Deferred, DeferredSource, Deployment, LongContext,
+    Model, ModelClass, OffPeak, Origin, PriceSet, Promotion, Provenance, Provider, Rates, Text,
+    Tiers,
 };
 
 /// The shipped price files, embedded at build time.
@@ -41,6 +42,171 @@ pub const SHIPPED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The imported price files (`pricing/imported/DATABASE/*.yaml`), embedded with an index of
+/// their models built by `build.rs`.
+pub mod embedded {
+    /// One generated price file and the byte range and first line of each model in it.
+    pub struct ImportedFile {
+        pub layer: &'static str,
+        pub name: &'static str,
+        pub provider: &'static str,
+        pub text: &'static str,
+        pub models: &'static [(&'static str, usize, usize, usize)],
+    }
+
+    include!(concat!(env!("OUT_DIR"), "/imported.rs"));
+}
+
+/// The shipped imported layers as deferred sources, lowest layer first.
+pub fn shipped_imported() -> Vec<(String, DeferredSource)> {
+    let mut sources = Vec::new();
+    for file in embedded::IMPORTED {
+        let name: std::sync::Arc<str> =
+            format!("<built-in>/pricing/imported/{}/{}", file.layer, file.name).into();
+        let provider: std::sync::Arc<str> = file.provider.into();
+        for &(id, start, end, line) in file.models {
+            sources.push((
+                id.to_string(),
+                DeferredSource {
+                    file: name.clone(),
+                    provider: provider.clone(),
+                    text: Text::Static(file.text),
+                    start,
+                    end,
+                    line,
+                },
+            ));
+        }
+    }
+    sources
+}
+
+/// The databases of the imported layers, lowest first (as `build.rs` orders the shipped ones).
+pub const IMPORT_LAYERS: [&str; 2] = ["genai-prices", "litellm"];
+
+/// The models of a generated price file: its provider and, per model, `(id, byte start, byte
+/// end, first line)`. The renderer puts each model key on its own line as `  "id":` (the same
+/// scan `build.rs` makes of the shipped files).
+pub fn index_generated(text: &str) -> (String, Vec<(String, usize, usize, usize)>) {
+    let unquote = |text: &str| serde_json::from_str::<String>(text.trim()).ok();
+    let mut provider = String::new();
+    let mut models: Vec<(String, usize, usize, usize)> = Vec::new();
+    let mut offset = 0;
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        let trimmed = line.trim_end();
+        if let Some(rest) = trimmed.strip_prefix("provider: ") {
+            provider = unquote(rest).unwrap_or_else(|| rest.trim().to_string());
+        } else if let Some(key) = trimmed
+            .strip_prefix("  \"")
+            .and_then(|rest| rest.strip_suffix("\":"))
+            .and_then(|key| unquote(&format!("\"{key}\"")))
+        {
+            if let Some(last) = models.last_mut() {
+                last.2 = offset;
+            }
+            models.push((key, offset, text.len(), number + 1));
+        }
+        offset += line.len();
+    }
+    (provider, models)
+}
+
+/// The user's `pricing update` folder (`DIR/DATABASE/*.yaml`) as deferred sources, lowest
+/// layer first. A file that cannot be read is an error naming it.
+pub fn folder_imported(folder: &Path) -> Result<Vec<(String, DeferredSource)>, LoadError> {
+    let mut sources = Vec::new();
+    for layer in IMPORT_LAYERS {
+        let layer_folder = folder.join(layer);
+        if !layer_folder.is_dir() {
+            continue;
+        }
+        for source in read_pricing_location(&layer_folder)? {
+            let (provider, models) = index_generated(&source.text);
+            let name: std::sync::Arc<str> = source.name.as_str().into();
+            let provider: std::sync::Arc<str> = provider.into();
+            let text = Text::Shared(source.text.into());
+            for (id, start, end, line) in models {
+                sources.push((
+                    id,
+                    DeferredSource {
+                        file: name.clone(),
+                        provider: provider.clone(),
+                        text: text.clone(),
+                        start,
+                        end,
+                        line,
+                    },
+                ));
+            }
+        }
+    }
+    Ok(sources)
+}
+
+/// Loads the shipped catalogue with the user's `pricing update` folder layered over the
+/// shipped imported files (and under the hand-checked ones and `overrides`).
+pub fn load_catalogue_with_update(
+    overrides: &[std::path::PathBuf],
+    update_folder: Option<&Path>,
+) -> Result<(Catalogue, Vec<Diagnostic>), LoadError> {
+    let (mut catalogue, warnings) = load_loaded_layers(overrides)?;
+    let mut sources = shipped_imported();
+    if let Some(folder) = update_folder {
+        sources.extend(folder_imported(folder)?);
+    }
+    attach_imported(&mut catalogue, sources);
+    Ok((catalogue, warnings))
+}
+
+/// Parses one deferred model: its block under a header that keeps line numbers as in the file.
+pub fn parse_deferred(source: &DeferredSource) -> Result<Model, String> {
+    let block = source
+        .text
+        .as_str()
+        .get(source.start..source.end)
+        .ok_or_else(|| format!("{}: model block out of range", source.file))?;
+    let header = format!(
+        "provider: {}\ncurrency: USD\nmodels:\n",
+        serde_json::to_string(&*source.provider).unwrap_or_default()
+    );
+    let mut text = String::with_capacity(header.len() + source.line + block.len());
+    text.push_str(&header);
+    text.extend(std::iter::repeat_n('\n', source.line.saturating_sub(4)));
+    text.push_str(block);
+    let file = SourceFile::new(source.file.to_string(), text);
+    match parse_pricing_file(&file) {
+        Ok((_, (mut models, _), _)) if models.len() == 1 => Ok(models.remove(0)),
+        Ok(_) => Err(format!("{}: expected one model block", source.file)),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
+/// Adds the imported layers under the loaded models: an id already loaded (hand-checked or
+/// `--pricing`) keeps its definition; the providers of imported files become known.
+fn attach_imported(catalogue: &mut Catalogue, sources: Vec<(String, DeferredSource)>) {
+    for (_, source) in &sources {
+        if catalogue.providers.contains_key(&*source.provider) {
+            continue;
+        }
+        let provider = source.provider.to_string();
+        catalogue.providers.insert(
+            provider.clone(),
+            Provider {
+                id: provider,
+                currency: "USD".to_string(),
+                file: source.file.to_string(),
+            },
+        );
+    }
+    let loaded = &catalogue.models;
+    let humans = &catalogue.humans;
+    let sources: Vec<_> = sources
+        .into_iter()
+        .filter(|(id, _)| !loaded.contains_key(id) && !humans.contains_key(id))
+        .collect();
+    catalogue.imported = Deferred::new(sources, parse_deferred);
+}
+
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawPricingFile {
@@ -56,17 +222,47 @@ struct RawPricingFile {
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawModel {
-    class: ModelClass,
+    /// Routing tier; optional for imported models, which the databases do not classify.
+    class: Option<ModelClass>,
     deployment: Deployment,
-    open_weight: bool,
-    license: String,
-    context_window: Located<String>,
+    open_weight: Option<bool>,
+    license: Option<String>,
+    context_window: Option<Located<String>>,
+    /// Later context windows, each from a date (e.g. when a long-context beta ended).
+    #[serde(default)]
+    context_window_changes: Vec<RawContextWindowChange>,
     max_output_tokens: Option<Located<String>>,
+    /// The date the vendor deprecates the model: results that price it warn.
     deprecated: Option<Located<String>>,
+    /// The date the model stops answering: pricing it from then on is an error.
+    retires: Option<Located<String>>,
     successor: Option<String>,
+    /// The date the model's facts and prices were last compared with the vendor's page.
+    checked: Option<Located<String>>,
     note: Option<String>,
     prices: Vec<Located<RawPriceSet>>,
     latency: Option<Located<super::quality::RawLatency>>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawContextWindowChange {
+    from: Located<String>,
+    tokens: Located<String>,
+    /// Where the change is documented; for readers of the file.
+    #[allow(dead_code)]
+    source: Option<String>,
+    #[allow(dead_code)]
+    note: Option<String>,
+}
+
+/// Cache prices as multiples of the same list's input price (`cached_input: 0.1`).
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawCacheMultipliers {
+    cached_input: Option<Located<String>>,
+    cache_write: Option<Located<String>>,
+    cache_write_1h: Option<Located<String>>,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -85,9 +281,20 @@ struct RawPriceSet {
     priority: Option<Located<RawAdjustment>>,
     regional_processing: Option<Located<String>>,
     long_context: Option<RawLongContext>,
+    cache_multipliers: Option<RawCacheMultipliers>,
     off_peak: Option<RawOffPeak>,
     #[serde(default)]
     promotions: Vec<RawPromotion>,
+    /// Provenance of a generated price set: `{database, version, key}`.
+    imported: Option<RawProvenance>,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawProvenance {
+    database: String,
+    version: String,
+    key: String,
 }
 
 #[derive(Clone, Deserialize, schemars::JsonSchema)]
@@ -114,10 +321,25 @@ macro_rules! raw_rates {
     };
 }
 
-/// `50%`, or a full set of prices.
+/// `50%` (`+80%` for a surcharge), `{discount: 50%, except: [cached_input]}`, or a full set of
+/// prices.
 enum RawAdjustment {
     Discount(String),
-    Rates(RawRates),
+    Map(RawAdjustmentMap),
+}
+
+/// The map form of a tier: a discount with exceptions, or prices.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawAdjustmentMap {
+    discount: Option<Located<String>>,
+    /// Columns the discount leaves at their standard price; only `cached_input` is known.
+    except: Option<Vec<Located<String>>>,
+    input: Option<Located<String>>,
+    cached_input: Option<Located<String>>,
+    cache_write: Option<Located<String>>,
+    cache_write_1h: Option<Located<String>>,
+    output: Option<Located<String>>,
 }
 
 impl schemars::JsonSchema for RawAdjustment {
@@ -126,9 +348,9 @@ impl schemars::JsonSchema for RawAdjustment {
     }
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let rates = generator.subschema_for::<RawRates>();
+        let rates = generator.subschema_for::<RawAdjustmentMap>();
         schemars::json_schema!({
-            "description": "a discount such as 50%, or prices {input: …, output: …}",
+            "description": "a discount such as 50% (+80% for a surcharge), {discount: 50%, except: [cached_input]}, or prices {input: …, output: …}",
             "oneOf": [{"type": "string", "pattern": "%\\s*$"}, rates]
         })
     }
@@ -169,8 +391,8 @@ impl<'de> Deserialize<'de> for RawAdjustment {
             }
 
             fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<RawAdjustment, M::Error> {
-                RawRates::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(RawAdjustment::Rates)
+                RawAdjustmentMap::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawAdjustment::Map)
             }
         }
 
@@ -216,6 +438,13 @@ struct RawPromotion {
 /// Loads the shipped catalogue plus any files in `overrides` (files with a shipped name replace
 /// the shipped file). Warnings are returned beside the catalogue.
 pub fn load_catalogue(
+    overrides: &[std::path::PathBuf],
+) -> Result<(Catalogue, Vec<Diagnostic>), LoadError> {
+    load_catalogue_with_update(overrides, None)
+}
+
+/// The hand-checked files with `overrides` laid over them by file name.
+fn load_loaded_layers(
     overrides: &[std::path::PathBuf],
 ) -> Result<(Catalogue, Vec<Diagnostic>), LoadError> {
     let mut files: BTreeMap<String, SourceFile> = SHIPPED
@@ -432,10 +661,44 @@ fn check_model(
             "give the model the id scenarios route to, e.g. gpt-5.5",
         );
     }
-    let context_window = checker.parse("context_window", &raw.context_window, values::tokens);
+    let context_window =
+        checker.parse_optional("context_window", &raw.context_window, values::tokens);
     let max_output_tokens =
         checker.parse_optional("max_output_tokens", &raw.max_output_tokens, values::tokens);
     let deprecated = checker.parse_optional("deprecated", &raw.deprecated, values::instant);
+    let retires = checker.parse_optional("retires", &raw.retires, values::instant);
+    let checked = checker.parse_optional("checked", &raw.checked, values::instant);
+    let mut context_window_changes = Vec::new();
+    for change in &raw.context_window_changes {
+        let from = checker.parse("from", &change.from, values::instant);
+        let tokens = checker.parse("tokens", &change.tokens, values::tokens);
+        if let (Some(from), Some(tokens)) = (from, tokens) {
+            if context_window_changes
+                .last()
+                .is_some_and(|(last, _)| *last >= from)
+            {
+                checker.error_at(
+                    change.from.position,
+                    change.from.value.len(),
+                    format!("context-window changes of '{id}' are out of order"),
+                    "list `context_window_changes` oldest first, each with a later `from`",
+                );
+            }
+            context_window_changes.push((from, tokens));
+        }
+    }
+    if let (Some(Some(deprecated)), Some(Some(retires)), Some(raw_retires)) =
+        (deprecated, retires, &raw.retires)
+    {
+        if retires < deprecated {
+            checker.error_at(
+                raw_retires.position,
+                raw_retires.value.len(),
+                format!("model '{id}' retires before it is deprecated"),
+                "`retires` is when the model stops answering; it comes on or after `deprecated`",
+            );
+        }
+    }
     let latency = match &raw.latency {
         Some(latency) => super::quality::check_latency(checker, latency).map(Some),
         None => Some(None),
@@ -476,9 +739,12 @@ fn check_model(
         open_weight: raw.open_weight,
         license: raw.license.clone(),
         context_window: context_window?,
+        context_window_changes,
         max_output_tokens: max_output_tokens?,
         deprecated: deprecated?,
+        retires: retires?,
         successor: raw.successor.clone(),
+        checked: checked?,
         note: raw.note.clone(),
         prices,
         latency: latency?,
@@ -523,6 +789,27 @@ fn check_price_set(checker: &mut Checker, located: &Located<RawPriceSet>) -> Opt
         None => Some(None),
         Some(off_peak) => check_off_peak(checker, located, off_peak).map(Some),
     };
+    let cache_multipliers = match &raw.cache_multipliers {
+        None => Some(None),
+        Some(multipliers) => {
+            let cached_input =
+                checker.parse_optional("cached_input", &multipliers.cached_input, multiplier);
+            let cache_write =
+                checker.parse_optional("cache_write", &multipliers.cache_write, multiplier);
+            let cache_write_1h =
+                checker.parse_optional("cache_write_1h", &multipliers.cache_write_1h, multiplier);
+            match (cached_input, cache_write, cache_write_1h) {
+                (Some(cached_input), Some(cache_write), Some(cache_write_1h)) => {
+                    Some(Some(CacheMultipliers {
+                        cached_input,
+                        cache_write,
+                        cache_write_1h,
+                    }))
+                }
+                _ => None,
+            }
+        }
+    };
     let mut promotions = Vec::new();
     for promotion in &raw.promotions {
         promotions.push(check_promotion(checker, promotion, from));
@@ -547,8 +834,14 @@ fn check_price_set(checker: &mut Checker, located: &Located<RawPriceSet>) -> Opt
         tiers: tiers?,
         regional_processing: regional_processing?,
         long_context: long_context?,
+        cache_multipliers: cache_multipliers?,
         off_peak: off_peak?,
         promotions: promotions?,
+        provenance: raw.imported.as_ref().map(|raw| Provenance {
+            database: raw.database.clone(),
+            version: raw.version.clone(),
+            key: raw.key.clone(),
+        }),
     })
 }
 
@@ -596,13 +889,83 @@ fn check_adjustment(
         RawAdjustment::Discount(text) => {
             let field = Located::new(text.clone(), located.position);
             checker
-                .parse(key, &field, discount)
-                .map(|share| Some(Adjustment::Discount(share)))
+                .parse(key, &field, tier_discount)
+                .map(|share| Some(Adjustment::discount(share)))
         }
-        RawAdjustment::Rates(rates) => {
-            check_rates(checker, rates).map(|rates| Some(Adjustment::Rates(rates)))
-        }
+        RawAdjustment::Map(map) => check_adjustment_map(checker, key, located.position, map),
     }
+}
+
+fn check_adjustment_map(
+    checker: &mut Checker,
+    key: &str,
+    position: super::diagnostic::Position,
+    map: &RawAdjustmentMap,
+) -> Option<Option<Adjustment>> {
+    let has_prices = map.input.is_some()
+        || map.cached_input.is_some()
+        || map.cache_write.is_some()
+        || map.cache_write_1h.is_some()
+        || map.output.is_some();
+    if let Some(text) = &map.discount {
+        if has_prices {
+            checker.error_at(
+                text.position,
+                text.value.chars().count(),
+                format!("`{key}` gives both a discount and prices"),
+                "write either `discount: 50%` (with `except`) or the prices, not both",
+            );
+            return None;
+        }
+        let share = checker.parse(key, text, tier_discount);
+        let mut keeps_cache_reads = false;
+        let mut ok = true;
+        for column in map.except.iter().flatten() {
+            if column.value.trim() == "cached_input" {
+                keeps_cache_reads = true;
+            } else {
+                checker.error_at(
+                    column.position,
+                    column.value.chars().count(),
+                    format!("`except` lists unknown column '{}'", column.value),
+                    "only `cached_input` can be left out of a tier's discount",
+                );
+                ok = false;
+            }
+        }
+        return (ok && share.is_some()).then(|| {
+            Some(Adjustment::Discount {
+                share: share.unwrap_or_default(),
+                keeps_cache_reads,
+            })
+        });
+    }
+    if let Some(except) = map.except.as_ref().and_then(|except| except.first()) {
+        checker.error_at(
+            except.position,
+            except.value.chars().count(),
+            format!("`{key}` has `except` but no `discount`"),
+            "`except` names columns a discount leaves alone; add `discount: 50%` or remove it",
+        );
+        return None;
+    }
+    let (Some(input), Some(output)) = (&map.input, &map.output) else {
+        checker.error_at(
+            position,
+            1,
+            format!("`{key}` prices need both `input` and `output`"),
+            "give `{input: …, output: …}` (and optionally cached_input, cache_write), or a discount such as 50%",
+        );
+        return None;
+    };
+    let rates = RawRates {
+        input: input.clone(),
+        cached_input: map.cached_input.clone(),
+        cache_write: map.cache_write.clone(),
+        cache_write_1h: map.cache_write_1h.clone(),
+        output: output.clone(),
+    };
+    check_rates(checker, &rates).map(|rates| Some(Adjustment::Rates(rates)))
 }
 
 /// A discount must be written as a percentage, so `0.5` and `50` are never confused.
@@ -614,6 +977,41 @@ fn discount(text: &str) -> Result<Decimal, values::Problem> {
         ));
     }
     values::share(text)
+}
+
+/// A service tier's price change: a discount (`50%`) or, with a leading `+`, a surcharge
+/// (`+80%`, stored as a negative discount). Surcharges above +1000% are refused as typos.
+fn tier_discount(text: &str) -> Result<Decimal, values::Problem> {
+    let trimmed = text.trim();
+    let Some(surcharge) = trimmed.strip_prefix('+') else {
+        return discount(text);
+    };
+    let Some(number) = surcharge.strip_suffix('%') else {
+        return Err(values::Problem::new(
+            format!("'{text}' is not a percentage"),
+            "write a surcharge as a percentage such as +80%",
+        ));
+    };
+    let value = values::decimal(number)? / Decimal::ONE_HUNDRED;
+    if value <= Decimal::ZERO || value > Decimal::TEN {
+        return Err(values::Problem::new(
+            format!("surcharge '{text}' is outside +0%–+1000%"),
+            "write a surcharge as a percentage such as +80%",
+        ));
+    }
+    Ok(-value.normalize())
+}
+
+/// A multiple of an input price (`0.1`, `1.25`), between 0 and 100.
+fn multiplier(text: &str) -> Result<Decimal, values::Problem> {
+    let value = values::decimal(text.trim().trim_end_matches(['x', '×']))?;
+    if value < Decimal::ZERO || value > Decimal::ONE_HUNDRED {
+        return Err(values::Problem::new(
+            format!("multiplier '{text}' is outside 0–100"),
+            "write a multiple of the input price such as 0.1 (cache read) or 1.25 (cache write)",
+        ));
+    }
+    Ok(value.normalize())
 }
 
 fn check_off_peak(
@@ -639,7 +1037,7 @@ fn check_off_peak(
     let adjustment = match (&raw.discount, &raw.prices) {
         (Some(text), None) => checker
             .parse("discount", text, discount)
-            .map(Adjustment::Discount),
+            .map(Adjustment::discount),
         (None, Some(prices)) => check_rates(checker, &prices.value).map(Adjustment::Rates),
         _ => {
             checker.error_at(

@@ -666,7 +666,7 @@ fn check_policy(
             position: located.position,
         },
     };
-    check_context_windows(checker, &policy, raw, workloads, catalogue);
+    check_context_windows(checker, &policy, raw, workloads, catalogue, as_of);
     for workload in workloads {
         if policy.route(workload).is_none() {
             checker.error_at(
@@ -753,7 +753,11 @@ fn check_context_windows(
     raw: &RawPolicy,
     workloads: &[Workload],
     catalogue: &Catalogue,
+    as_of: Option<jiff::Timestamp>,
 ) {
+    let Some(as_of) = as_of else {
+        return;
+    };
     for workload in workloads {
         let Some(shape) = &workload.shape else {
             continue;
@@ -770,17 +774,27 @@ fn check_context_windows(
         let Some(model) = catalogue.model(&target.model) else {
             continue;
         };
-        if shape.input_tokens_per_request > model.context_window {
+        let Some(window) = model.context_window_at(as_of) else {
+            continue;
+        };
+        if shape.input_tokens_per_request > window {
             checker.error_at(
                 position,
                 1,
                 format!(
-                    "policy '{}' sends workload '{}' ({} input tokens per request) to '{}', whose context window is {} tokens",
+                    "policy '{}' sends workload '{}' ({} input tokens per request) to '{}', whose context window is {} tokens{}",
                     policy.name,
                     workload.name,
                     shape.input_tokens_per_request,
                     model.id,
-                    model.context_window
+                    window,
+                    model
+                        .context_window_changes
+                        .iter()
+                        .rev()
+                        .find(|(from, _)| *from <= as_of)
+                        .map(|(from, _)| format!(" from {}", values::show_instant(*from)))
+                        .unwrap_or_default()
                 ),
                 "route the workload to a model with a larger context window, or split its requests",
             );
@@ -838,6 +852,29 @@ fn check_model_reference(
                 values::show_instant(as_of)
             ),
             "move `as_of` to a date the model was priced, or route to another model",
+        );
+        return false;
+    }
+    if let Some(retires) = found.retires.filter(|retires| *retires <= as_of) {
+        checker.error_at(
+            model.position,
+            width,
+            format!(
+                "model '{}' was retired on {}; it cannot be priced on {}",
+                model.value,
+                values::show_instant(retires),
+                values::show_instant(as_of)
+            ),
+            match &found.successor {
+                Some(successor) => format!(
+                    "route to its successor '{successor}', or move `as_of` before {}",
+                    values::show_instant(retires)
+                ),
+                None => format!(
+                    "route to another model, or move `as_of` before {}",
+                    values::show_instant(retires)
+                ),
+            },
         );
         return false;
     }

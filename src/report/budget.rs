@@ -787,13 +787,15 @@ impl WorkbookModel {
                 Some(long) => match of(&long.tiers) {
                     Some(adjustment) => (Some(adjustment), "long-context "),
                     None => match of(&set.tiers) {
-                        Some(Adjustment::Discount(d)) => (Some(Adjustment::Discount(d)), ""),
+                        Some(adjustment @ Adjustment::Discount { .. }) => (Some(adjustment), ""),
                         _ => (None, ""),
                     },
                 },
             };
             match adjustment {
-                Some(Adjustment::Discount(d)) => factors.push(self.factor(
+                // A discount that spares cache reads is applied to every column here; the
+                // cached-input line then fails the exact-price check and is written as a value.
+                Some(Adjustment::Discount { share: d, .. }) => factors.push(self.factor(
                     model,
                     format!("{prefix}{tier} discount"),
                     d,
@@ -808,7 +810,7 @@ impl WorkbookModel {
         if slice.window == Window::OffPeak {
             if let Some(off_peak) = &set.off_peak {
                 match &off_peak.adjustment {
-                    Adjustment::Discount(d) => factors.push(self.factor(
+                    Adjustment::Discount { share: d, .. } => factors.push(self.factor(
                         model,
                         "off-peak discount".to_string(),
                         *d,
