@@ -5,7 +5,7 @@
 //! json` result. [`cost_changes`] pairs two of them by policy and workload name; the `*_edits`
 //! functions list what changed in the inputs (workloads, routes, prices, dates) as [`Edit`]s.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::Timestamp;
 use rust_decimal::Decimal;
@@ -55,8 +55,13 @@ impl Costs {
                 continue;
             };
             policy.total = flow.expected_cost;
+            let steps_of: HashMap<&str, _> = flow
+                .workloads
+                .iter()
+                .map(|w| (w.workload.as_str(), w))
+                .collect();
             for workload in &mut policy.workloads {
-                if let Some(steps) = flow.workloads.iter().find(|w| w.workload == workload.name) {
+                if let Some(steps) = steps_of.get(workload.name.as_str()) {
                     workload.cost = steps.expected_cost;
                     workload.models = steps.steps.iter().map(|step| step.name.clone()).collect();
                 }
@@ -74,18 +79,18 @@ impl Costs {
                 .iter()
                 .map(|policy| {
                     let mut workloads: Vec<WorkloadCost> = Vec::new();
+                    // Workload positions by name: a month of many workloads groups its lines
+                    // in linear time.
+                    let mut positions: HashMap<&str, usize> = HashMap::new();
                     for line in &policy.lines {
-                        let index = match workloads.iter().position(|w| w.name == line.workload) {
-                            Some(index) => index,
-                            None => {
-                                workloads.push(WorkloadCost {
-                                    name: line.workload.clone(),
-                                    cost: Decimal::ZERO,
-                                    models: Vec::new(),
-                                });
-                                workloads.len() - 1
-                            }
-                        };
+                        let index = *positions.entry(&line.workload).or_insert_with(|| {
+                            workloads.push(WorkloadCost {
+                                name: line.workload.clone(),
+                                cost: Decimal::ZERO,
+                                models: Vec::new(),
+                            });
+                            workloads.len() - 1
+                        });
                         workloads[index].cost += line.cost;
                         if !workloads[index].models.contains(&line.model) {
                             workloads[index].models.push(line.model.clone());

@@ -11,6 +11,8 @@
 //! its workloads' unrounded costs). Only prices and discounts, which may touch every workload,
 //! re-price the whole month — a few times, not once per workload.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
@@ -221,11 +223,24 @@ pub fn tornado(
     let base_pair = Pair::of(&month(&whole, catalogue)?, policy);
     let base = base_pair.figure(which);
     let inputs = inputs(scenario, catalogue, policy);
+    // Workloads by name, so finding an input's workload does not scan them all.
+    let positions: HashMap<&str, usize> = scenario
+        .workloads
+        .iter()
+        .enumerate()
+        .map(|(index, workload)| (workload.name.as_str(), index))
+        .collect();
     let moved: Vec<Result<Moved, WhatifError>> = inputs
         .into_par_iter()
         .map(|(path_text, path)| {
+            let only = match &path {
+                OverridePath::Workload {
+                    name: Some(name), ..
+                } => positions.get(name.as_str()).copied(),
+                _ => None,
+            };
             let result = move_input(
-                scenario, catalogue, &whole, base_pair, policy, which, step, path_text, path,
+                scenario, catalogue, &whole, base_pair, policy, which, step, only, path_text, path,
             );
             progress(1);
             result
@@ -261,21 +276,17 @@ fn move_input(
     policy: &str,
     which: Figure,
     step: Decimal,
+    only: Option<usize>,
     path_text: String,
     path: OverridePath,
 ) -> Result<Moved, WhatifError> {
-    let (down, up) = moves(scenario, &path, step);
-    let only = match &path {
-        OverridePath::Workload {
-            name: Some(name), ..
-        } => scenario.workloads.iter().position(|w| &w.name == name),
-        _ => None,
-    };
     let part = only.map(|index| narrowed(scenario, policy, Some(index)));
     let (priced, part_base) = match &part {
         Some(part) => (part, Some(Pair::of(&month(part, catalogue)?, policy))),
         None => (whole, None),
     };
+    // On the one-workload copy, finding the workload is a single comparison.
+    let (down, up) = moves(priced, &path, step);
     let moved = |change| {
         let item = Override {
             path_text: path_text.clone(),
