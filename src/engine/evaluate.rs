@@ -303,6 +303,23 @@ impl Segment {
     pub fn rates_per_token(&self) -> &[Decimal; 4] {
         &self.rate_per_token
     }
+
+    /// The share of a workload's volume this segment bills: its billing share (the batch
+    /// share, or the rest) times its window share (off-peak, peak or all hours). `None` when
+    /// the product needs more than 28 significant digits.
+    pub fn share_of(&self, volume: &Volume) -> Option<Decimal> {
+        let billing_share = if self.is_batch {
+            volume.batch_share
+        } else {
+            Decimal::ONE - volume.batch_share
+        };
+        let window_share = match self.window {
+            Window::AllHours => Decimal::ONE,
+            Window::Peak => Decimal::ONE - volume.off_peak_share,
+            Window::OffPeak => volume.off_peak_share,
+        };
+        exact::mul(billing_share, window_share)
+    }
 }
 
 /// Everything about pricing one workload on one target that does not depend on its volumes and
@@ -443,17 +460,7 @@ impl<'a> WorkloadPlan<'a> {
             volume.output_tokens,
         ];
         for segment in &self.segments {
-            let billing_share = if segment.is_batch {
-                volume.batch_share
-            } else {
-                Decimal::ONE - volume.batch_share
-            };
-            let window_share = match segment.window {
-                Window::AllHours => Decimal::ONE,
-                Window::Peak => Decimal::ONE - volume.off_peak_share,
-                Window::OffPeak => volume.off_peak_share,
-            };
-            let share = exact::mul(billing_share, window_share).ok_or("share × share")?;
+            let share = segment.share_of(volume).ok_or("share × share")?;
             if share.is_zero() {
                 continue;
             }

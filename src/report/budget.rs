@@ -648,17 +648,13 @@ impl WorkbookModel {
                     volume.output_tokens,
                 ];
                 for segment in &plan.segments {
-                    let billing_share = if segment.is_batch {
-                        volume.batch_share
-                    } else {
-                        Decimal::ONE - volume.batch_share
-                    };
-                    let window_share = match segment.window {
-                        Window::AllHours => Decimal::ONE,
-                        Window::Peak => Decimal::ONE - volume.off_peak_share,
-                        Window::OffPeak => volume.off_peak_share,
-                    };
-                    let share = billing_share * window_share;
+                    let share = segment
+                        .share_of(&volume)
+                        .ok_or_else(|| EngineError::Inexact {
+                            workload: workload.name.clone(),
+                            model: plan.model.id.clone(),
+                            what: "a segment's share of the volume",
+                        })?;
                     let slice = Slice {
                         billing: segment.billing,
                         window: segment.window,
