@@ -1,5 +1,5 @@
-//! The shipped catalogue: the dated facts of ../shared/PRICES.md, the imported layers, and
-//! where the hand-checked prices and the imported snapshots disagree.
+//! The shipped catalogue: the dated facts of the verified price list (PRICES.md), the imported
+//! layers, and where the hand-checked prices and the imported snapshots disagree.
 
 use jiff::Timestamp;
 use mixcost::engine::breakdown::{Billing, Window};
@@ -138,7 +138,7 @@ fn openai_tiers_and_long_context() {
     );
 }
 
-// The comparison of the current prices with LiteLLM's map (which needs ../shared/data) is
+// The comparison of the current prices with LiteLLM's map (which needs the reference data) is
 // checks/catalogue-crosscheck.sh, run by .ci/run: every hand-checked model, plain, cached,
 // batch, flex, priority and long-context requests, against both databases, to the cent.
 

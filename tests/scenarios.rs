@@ -1,7 +1,7 @@
 //! The shipped scenarios, priced and checked against totals computed by hand.
 //!
 //! Each expected figure is worked out in the comment above it from the prices in
-//! ../shared/PRICES.md, so a change to the catalogue or the engine that moves a total shows up
+//! the verified price list (PRICES.md), so a change to the catalogue or the engine that moves a total shows up
 //! here with the arithmetic to check it against.
 
 use mixcost::engine::breakdown::Evaluation;
