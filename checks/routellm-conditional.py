@@ -15,8 +15,6 @@ Exits non-zero on any difference. Needs Python 3 (standard library only) and mix
 else built with cargo).
 """
 
-import csv
-import glob
 import json
 import os
 import subprocess
@@ -25,9 +23,8 @@ import tempfile
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-WEAK_COLUMN = "mistralai/Mixtral-8x7B-Instruct-v0.1"
-STRONG_COLUMN = "gpt-4-1106-preview"
+from mmlu_data import DataError, data_folder, load_outcomes, mixcost_binary
+
 WEAK, STRONG = "deepseek-v4-flash", "gpt-5.5"
 NOISY = (Fraction(2, 100), Fraction(3, 100))  # false accept, false reject
 
@@ -35,52 +32,6 @@ NOISY = (Fraction(2, 100), Fraction(3, 100))  # false accept, false reject
 def fail(message):
     print(f"routellm-conditional: FAILED: {message}", file=sys.stderr)
     sys.exit(1)
-
-
-def data_folder():
-    base = os.environ.get("MIXCOST_SHARED_DATA") or os.path.join(ROOT, "..", "shared", "data")
-    folder = os.path.join(base, "routellm-mmlu")
-    if not os.path.isdir(folder):
-        fail(f"{folder} does not exist; set MIXCOST_SHARED_DATA to the shared data folder")
-    return folder
-
-
-def mixcost_binary():
-    binary = os.environ.get("MIXCOST")
-    if binary:
-        return binary
-    subprocess.run(["cargo", "build", "--quiet", "--locked"], cwd=ROOT, check=True)
-    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
-    return os.path.join(target, "debug", "mixcost")
-
-
-def truth(value, where):
-    if value == "True":
-        return True
-    if value == "False":
-        return False
-    fail(f"{where}: '{value}' is not True or False")
-
-
-def load_outcomes(folder):
-    csv.field_size_limit(1 << 30)
-    contaminated = set()
-    with open(os.path.join(folder, "contaminated_prompts.jsonl"), encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                contaminated.add(json.loads(line)["eval_prompt"])
-    outcomes = []
-    files = sorted(glob.glob(os.path.join(folder, "mmlu_*.csv")))
-    if len(files) != 57:
-        fail(f"expected 57 subject files in {folder}, found {len(files)}")
-    for path in files:
-        with open(path, newline="", encoding="utf-8") as handle:
-            for number, row in enumerate(csv.DictReader(handle), start=2):
-                if row["prompt"] in contaminated:
-                    continue
-                where = f"{os.path.basename(path)}:{number}"
-                outcomes.append((truth(row[WEAK_COLUMN], where), truth(row[STRONG_COLUMN], where)))
-    return outcomes
 
 
 def chain(weak_right, strong_right, validator, reviewer):
@@ -161,7 +112,10 @@ def compare(binary, text, folder, name):
 
 
 def main():
-    outcomes = load_outcomes(data_folder())
+    try:
+        outcomes = [(w, s) for _, w, s in load_outcomes(data_folder())]
+    except DataError as error:
+        fail(error)
     n = len(outcomes)
     weak = sum(1 for w, _ in outcomes if w)
     strong = sum(1 for _, s in outcomes if s)
