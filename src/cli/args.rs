@@ -199,9 +199,13 @@ pub struct SensitivityArgs {
     pub policy: Option<String>,
 
     /// The step: volumes and prices move by this share of their value, shares by this many
-    /// points.
-    #[arg(long, value_name = "STEP", default_value = "10%")]
-    pub by: String,
+    /// points. 10% when omitted.
+    #[arg(long, value_name = "STEP", conflicts_with = "by")]
+    pub step: Option<String>,
+
+    /// The former name of --step, kept for one release; prints a deprecation warning.
+    #[arg(long, value_name = "STEP", hide = true)]
+    pub by: Option<String>,
 
     /// The figure to rank by.
     #[arg(long, value_enum, default_value = "cost")]
@@ -217,8 +221,9 @@ pub struct SolveArgs {
     #[arg(value_name = "SCENARIO")]
     pub scenario: Option<PathBuf>,
 
-    /// The input to solve for, as an override path (e.g. models.deepseek-v4-pro.output).
-    #[arg(long, value_name = "PATH")]
+    /// The input to solve for, as an override path (e.g. models.deepseek-v4-pro.output), with
+    /// its search range as in `sweep`: PATH=LOW:HIGH (or PATH with --between).
+    #[arg(long, value_name = "PATH[=LOW:HIGH]")]
     pub vary: String,
 
     /// The policy the target is about.
@@ -229,7 +234,8 @@ pub struct SolveArgs {
     #[arg(long, value_name = "GOAL")]
     pub target: String,
 
-    /// Search range LOW:HIGH; shares 0:1, volume factors 0:100, prices 0:1000 by default.
+    /// Search range LOW:HIGH, when --vary gives none; shares 0:1, volume factors 0:100,
+    /// prices 0:1000 by default.
     #[arg(long, value_name = "LOW:HIGH")]
     pub between: Option<String>,
 

@@ -43,13 +43,22 @@ pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
             .name
             .clone(),
     };
-    let step = values::share(&args.by)
+    let (flag, step_text) = match (&args.step, &args.by) {
+        (_, Some(by)) => {
+            eprintln!(
+                "warning: --by is now --step in `sensitivity` (`--by` is a breakdown in `compare`); --by will be removed in the next release\n  = help: write --step {by}"
+            );
+            ("--by", by.as_str())
+        }
+        (Some(step), None) => ("--step", step.as_str()),
+        (None, None) => ("--step", "10%"),
+    };
+    let step = values::share(step_text)
         .ok()
         .filter(|step| !step.is_zero())
         .ok_or_else(|| {
             anyhow::anyhow!(
-                "invalid --by '{}'\n  = help: write a step above 0 and at most 100%, e.g. --by 10%",
-                args.by
+                "invalid {flag} '{step_text}'\n  = help: write a step above 0 and at most 100%, e.g. --step 10%"
             )
         })?;
     let which = match args.metric {

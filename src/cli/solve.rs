@@ -17,7 +17,8 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
     let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
     // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
     super::output::check(args.output.output.as_deref())?;
-    let path = parse_path(&args.vary).map_err(super::override_error)?;
+    let (path_text, vary_range) = split_vary(&args.vary)?;
+    let path = parse_path(path_text).map_err(super::override_error)?;
     let policy_names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
     let known = |name: &str| -> anyhow::Result<String> {
         if policy_names.contains(&name) {
@@ -32,11 +33,15 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
     };
     let policy = known(&args.policy)?;
     let goal = parse_goal(&args.target, policy, &known)?;
-    let range = match &args.between {
-        Some(text) => parse_between(text)?,
-        None => default_range(&path),
+    let range = match (vary_range, args.between.as_deref()) {
+        (Some(_), Some(_)) => anyhow::bail!(
+            "--vary '{}' gives a range and --between gives another\n  = help: give the range once: --vary PATH=LOW:HIGH, or --vary PATH --between LOW:HIGH",
+            args.vary.trim()
+        ),
+        (Some(text), None) | (None, Some(text)) => parse_between(text)?,
+        (None, None) => default_range(&path),
     };
-    let solution = solve(&scenario, &catalogue, args.vary.trim(), &path, &goal, range).map_err(|error| match error {
+    let solution = solve(&scenario, &catalogue, path_text, &path, &goal, range).map_err(|error| match error {
         SolveError::Whatif(error) => super::whatif_error(error),
         SolveError::Unreachable {
             figure_low,
@@ -117,24 +122,39 @@ fn parse_goal(
     })
 }
 
+/// `--vary PATH` or `--vary PATH=LOW:HIGH`, the range written as in `sweep`: the path and
+/// the range text, if any.
+fn split_vary(text: &str) -> anyhow::Result<(&str, Option<&str>)> {
+    let Some((path, range)) = text.trim().split_once('=') else {
+        return Ok((text.trim(), None));
+    };
+    if range.split(':').count() != 2 || range.contains(',') {
+        anyhow::bail!(
+            "invalid --vary '{}': solve searches one range, LOW:HIGH, not a list or a step\n  = help: write --vary {}=LOW:HIGH, e.g. --vary {}=0:100",
+            text.trim(),
+            path.trim(),
+            path.trim()
+        );
+    }
+    Ok((path.trim(), Some(range.trim())))
+}
+
 fn parse_between(text: &str) -> anyhow::Result<(Decimal, Decimal)> {
-    let help = "write --between LOW:HIGH with LOW below HIGH, e.g. --between 0:100";
+    let help = "write the range LOW:HIGH with LOW below HIGH, e.g. 0:100";
     let (low, high) = text
         .split_once(':')
-        .ok_or_else(|| anyhow::anyhow!("invalid --between '{text}'\n  = help: {help}"))?;
+        .ok_or_else(|| anyhow::anyhow!("invalid range '{text}'\n  = help: {help}"))?;
     let parse = |part: &str| {
-        values::decimal(part).map_err(|problem| {
+        values::decimal(part.trim()).map_err(|problem| {
             anyhow::anyhow!(
-                "invalid --between '{text}': {}\n  = help: {help}",
+                "invalid range '{text}': {}\n  = help: {help}",
                 problem.message
             )
         })
     };
     let (low, high) = (parse(low)?, parse(high)?);
     if low >= high {
-        anyhow::bail!(
-            "invalid --between '{text}': the range is empty or inverted\n  = help: {help}"
-        );
+        anyhow::bail!("invalid range '{text}': the range is empty or inverted\n  = help: {help}");
     }
     Ok((low, high))
 }
@@ -195,6 +215,11 @@ fn method_text(solution: &Solution) -> &'static str {
     }
 }
 
+/// The path part of `--vary`, without a range.
+fn vary_path(args: &SolveArgs) -> &str {
+    split_vary(&args.vary).map_or(args.vary.trim(), |(path, _)| path)
+}
+
 fn render(
     scenario: &str,
     args: &SolveArgs,
@@ -206,7 +231,7 @@ fn render(
         return json::to_string(&SolveJson {
             schema_version: json::SCHEMA_VERSION,
             scenario: scenario.to_string(),
-            path: args.vary.trim().to_string(),
+            path: vary_path(args).to_string(),
             target: goal_text(goal),
             value: format::plain(solution.value),
             method: method_text(solution),
@@ -232,7 +257,7 @@ fn render(
             format!("target: {}", goal_text(goal)),
             format!(
                 "answer: {} = {} ({})",
-                args.vary.trim(),
+                vary_path(args),
                 format::plain(solution.value),
                 method_text(solution)
             ),
