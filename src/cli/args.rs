@@ -68,6 +68,29 @@ pub struct OutputArgs {
     pub output: Option<PathBuf>,
 }
 
+/// Which price list every route pays, whatever its own `prices:` says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PricesArg {
+    /// Published list prices: promotions are ignored.
+    List,
+    /// List prices less the promotions in force on the date.
+    Effective,
+}
+
+/// The price list and the date of a pricing command.
+#[derive(Debug, Args)]
+pub struct PriceArgs {
+    /// `list` ignores promotions on every route; `effective` applies the promotions in force.
+    /// When omitted each route pays what its `prices:` says (effective unless it says list).
+    #[arg(long, value_enum, value_name = "list|effective")]
+    pub prices: Option<PricesArg>,
+
+    /// Price on this date instead of the scenario's `as_of`: YYYY-MM-DD, a UTC time
+    /// (2026-05-31T16:00:00Z) or `today` (00:00 UTC today).
+    #[arg(long, value_name = "DATE|today")]
+    pub as_of: Option<String>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum BreakdownBy {
     Workload,
@@ -88,12 +111,16 @@ pub struct CompareArgs {
     pub by: Option<BreakdownBy>,
 
     #[command(flatten)]
+    pub prices: PriceArgs,
+
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
-    /// Show the prices in effect on this date (YYYY-MM-DD or a UTC time); today when omitted.
+    /// Show the prices in effect on this date (YYYY-MM-DD, a UTC time or `today`); today when
+    /// omitted.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
 
@@ -120,7 +147,8 @@ pub struct GapArgs {
     /// The model compared against (denominator).
     pub model_b: String,
 
-    /// Compare the prices in effect on this date; the scenario's date, else today.
+    /// Compare the prices in effect on this date (YYYY-MM-DD, a UTC time or `today`); the
+    /// scenario's date, else today.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
 
@@ -146,6 +174,9 @@ pub struct WhatifArgs {
     /// discounts.PROVIDER or as_of, set to a value, `x1.5`, `+10%` or `-5%`. Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE", required = true)]
     pub set: Vec<String>,
+
+    #[command(flatten)]
+    pub prices: PriceArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -185,6 +216,9 @@ pub struct SweepArgs {
     pub max_points: u64,
 
     #[command(flatten)]
+    pub prices: PriceArgs,
+
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -210,6 +244,9 @@ pub struct SensitivityArgs {
     /// The figure to rank by.
     #[arg(long, value_enum, default_value = "cost")]
     pub metric: Metric,
+
+    #[command(flatten)]
+    pub prices: PriceArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,
@@ -240,6 +277,9 @@ pub struct SolveArgs {
     pub between: Option<String>,
 
     #[command(flatten)]
+    pub prices: PriceArgs,
+
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -265,6 +305,9 @@ pub struct SimulateArgs {
     /// Monthly budget in USD (`1500`, `$1,500.00`): report each policy's chance of exceeding it.
     #[arg(long, value_name = "AMOUNT")]
     pub budget: Option<String>,
+
+    #[command(flatten)]
+    pub prices: PriceArgs,
 
     #[command(flatten)]
     pub output: OutputArgs,

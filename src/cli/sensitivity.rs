@@ -16,7 +16,7 @@ const BAR_WIDTH: usize = 24;
 
 pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
-    let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    let scenario = super::load_priced_scenario(args.scenario.as_deref(), &catalogue, &args.prices)?;
     // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
     super::output::check(args.output.output.as_deref())?;
     let policy = match &args.policy {
@@ -73,7 +73,8 @@ pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
     });
     bar.finish_and_clear();
     let result = result.map_err(super::whatif_error)?;
-    let text = render(&result, &scenario.name, args.output.format);
+    let marks = super::price_marks(&scenario, &catalogue);
+    let text = render_marked(&result, &scenario.name, &marks, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
@@ -114,6 +115,16 @@ fn bar(low: Decimal, high: Decimal, base: Decimal, widest: Decimal) -> String {
 }
 
 pub fn render(result: &Tornado, scenario: &str, format: Format) -> String {
+    render_marked(result, scenario, &super::PriceMarks::default(), format)
+}
+
+/// [`render`] with the list-price header and the promotions the month uses.
+pub fn render_marked(
+    result: &Tornado,
+    scenario: &str,
+    marks: &super::PriceMarks,
+    format: Format,
+) -> String {
     if format == Format::Json {
         return json::to_string(&SensitivityJson::new(result, scenario));
     }
@@ -151,9 +162,12 @@ pub fn render(result: &Tornado, scenario: &str, format: Format) -> String {
             "{} {} at base; volumes and prices moved ±{step}%, shares ±{step} points (within 0–1)",
             figure_label(result.figure),
             figure_cell(result.figure, result.base).human()
-        )],
+        )]
+        .into_iter()
+        .chain(marks.header.clone())
+        .collect(),
         tables: vec![(None, table)],
-        notes: vec![Notes {
+        notes: std::iter::once(Notes {
             heading: "not moved".to_string(),
             items: result
                 .skipped
@@ -161,7 +175,9 @@ pub fn render(result: &Tornado, scenario: &str, format: Format) -> String {
                 .map(|(path, why)| format!("{path}: {why}"))
                 .collect(),
             when_empty: None,
-        }],
+        })
+        .chain(marks.notes.clone())
+        .collect(),
     }
     .render(format)
 }

@@ -37,7 +37,7 @@ pub fn run(cli: &Cli, args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let catalogue = super::load_catalogue(cli)?;
-    let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    let scenario = super::load_priced_scenario(args.scenario.as_deref(), &catalogue, &args.prices)?;
     // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
     super::output::check(args.output.output.as_deref())?;
     let plan = match scenario.quality {
@@ -57,7 +57,15 @@ pub fn run(cli: &Cli, args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     let result = simulate(&plan, settings, &|done| bar.inc(done));
     bar.finish_and_clear();
     let simulation = result?;
-    let text = render(&scenario, &simulation, args.output.format);
+    let text = if args.output.format == Format::Json {
+        render(&scenario, &simulation, args.output.format)
+    } else {
+        let marks = super::price_marks(&scenario, &catalogue);
+        let mut document = document(&scenario, &simulation);
+        document.subtitle.extend(marks.header);
+        document.notes.extend(marks.notes);
+        document.render(args.output.format)
+    };
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -14,7 +14,7 @@ use crate::report::{format, json, Cell, Document, Format, Table};
 
 pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
-    let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    let scenario = super::load_priced_scenario(args.scenario.as_deref(), &catalogue, &args.prices)?;
     // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
     super::output::check(args.output.output.as_deref())?;
     let (path_text, vary_range) = split_vary(&args.vary)?;
@@ -50,7 +50,7 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
         } => {
             let shown = |value| figure_text(&goal, value);
             anyhow::anyhow!(
-                "{error}: {} at {}, {} at {}\n  = help: widen the search with --between LOW:HIGH, or check that the input affects the policy",
+                "{error}: {} at {}, {} at {}\n  = help: widen the search with --vary PATH=LOW:HIGH (or --between LOW:HIGH), or check that the input affects the policy",
                 shown(figure_low),
                 format::plain(range.0),
                 shown(figure_high),
@@ -62,7 +62,15 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
         ),
         other => anyhow::Error::new(other),
     })?;
-    let text = render(&scenario.name, args, &goal, &solution, args.output.format);
+    let marks = super::price_marks(&scenario, &catalogue);
+    let text = render(
+        &scenario.name,
+        args,
+        &goal,
+        &solution,
+        &marks,
+        args.output.format,
+    );
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
@@ -225,6 +233,7 @@ fn render(
     args: &SolveArgs,
     goal: &Goal,
     solution: &Solution,
+    marks: &super::PriceMarks,
     format: Format,
 ) -> String {
     if format == Format::Json {
@@ -261,9 +270,12 @@ fn render(
                 format::plain(solution.value),
                 method_text(solution)
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(marks.header.clone())
+        .collect(),
         tables: vec![(None, table)],
-        notes: Vec::new(),
+        notes: marks.notes.iter().cloned().collect(),
     }
     .render(format)
 }
