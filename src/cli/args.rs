@@ -55,6 +55,8 @@ pub enum Command {
     Replay(super::replay::ReplayArgs),
     /// Import public price databases, update the downloaded catalogue, show what changed.
     Pricing(super::catalogue::PricingArgs),
+    /// Write the shipped example scenarios (and price files) into a folder to start from.
+    Init(super::init::InitArgs),
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ pub mod check;
 pub mod compare;
 pub mod diff;
 pub mod gap;
+pub mod init;
 pub mod models;
 pub mod output;
 pub mod progress;
@@ -56,6 +57,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Report(args) => report::run(&cli, args),
         Command::Replay(args) => replay::run(&cli, args),
         Command::Pricing(args) => catalogue::run(&cli, args),
+        Command::Init(args) => init::run(args),
     }
 }
 
