@@ -174,8 +174,17 @@ pub struct WhatifArgs {
 
     /// An override: workloads.NAME.FIELD, workloads.*.FIELD, models.MODEL.FIELD,
     /// discounts.PROVIDER or as_of, set to a value, `x1.5`, `+10%` or `-5%`. Repeatable.
-    #[arg(long = "set", value_name = "PATH=VALUE", required = true)]
+    /// `--list-paths` lists every path with its value.
+    #[arg(
+        long = "set",
+        value_name = "PATH=VALUE",
+        required_unless_present = "list_paths"
+    )]
     pub set: Vec<String>,
+
+    /// List every override path of the scenario with its current value and unit, and stop.
+    #[arg(long)]
+    pub list_paths: bool,
 
     #[command(flatten)]
     pub prices: PriceArgs,
@@ -201,9 +210,18 @@ pub struct SweepArgs {
     pub scenario: Option<PathBuf>,
 
     /// A parameter and its values: PATH=START:END:STEP (0:0.9:0.1, x0.5:x2:x0.5) or
-    /// PATH=V1,V2,… Repeat for a grid; the last one varies fastest.
-    #[arg(long, value_name = "PATH=RANGE", required = true)]
+    /// PATH=V1,V2,… Repeat for a grid; the last one varies fastest. `--list-paths` lists
+    /// every path with its value.
+    #[arg(
+        long,
+        value_name = "PATH=RANGE",
+        required_unless_present = "list_paths"
+    )]
     pub vary: Vec<String>,
+
+    /// List every override path of the scenario with its current value and unit, and stop.
+    #[arg(long)]
+    pub list_paths: bool,
 
     /// Show only these policies (the baseline is always priced, for savings). Repeatable.
     #[arg(long, value_name = "NAME")]
@@ -246,6 +264,10 @@ pub struct SensitivityArgs {
     /// The figure to rank by.
     #[arg(long, value_enum, default_value = "cost")]
     pub metric: Metric,
+
+    /// List every override path of the scenario with its current value and unit, and stop.
+    #[arg(long)]
+    pub list_paths: bool,
 
     #[command(flatten)]
     pub prices: PriceArgs,

@@ -14,6 +14,7 @@ pub mod gap;
 pub mod init;
 pub mod models;
 pub mod output;
+pub mod paths;
 pub mod progress;
 pub mod replay;
 pub mod report;

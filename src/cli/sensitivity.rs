@@ -17,6 +17,9 @@ const BAR_WIDTH: usize = 24;
 pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_priced_scenario(args.scenario.as_deref(), &catalogue, &args.prices)?;
+    if args.list_paths {
+        return super::paths::emit(&scenario, &catalogue, &args.output);
+    }
     // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
     super::output::check(args.output.output.as_deref())?;
     let policy = match &args.policy {

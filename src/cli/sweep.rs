@@ -19,6 +19,9 @@ const CHUNK: u64 = 65_536;
 pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_priced_scenario(args.scenario.as_deref(), &catalogue, &args.prices)?;
+    if args.list_paths {
+        return super::paths::emit(&scenario, &catalogue, &args.output);
+    }
     // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
     super::output::check(args.output.output.as_deref())?;
     // Each axis is counted before its values are generated: a grid over --max-points is

@@ -18,6 +18,9 @@ use crate::report::{format, json, Cell, Document, Format, Table};
 pub fn run(cli: &Cli, args: &WhatifArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
     let scenario = super::load_priced_scenario(args.scenario.as_deref(), &catalogue, &args.prices)?;
+    if args.list_paths {
+        return super::paths::emit(&scenario, &catalogue, &args.output);
+    }
     let overrides = args
         .set
         .iter()
