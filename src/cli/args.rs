@@ -26,36 +26,77 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Price every policy of one or more scenarios against the baseline.
+    #[command(
+        after_help = "Examples:\n  mixcost compare\n  mixcost compare scenarios/support-desk.yaml --by model\n  mixcost compare scenarios/seed.yaml --prices effective --format json -o compare.json"
+    )]
     Compare(CompareArgs),
     /// List the catalogue with the prices in effect on a date.
+    #[command(
+        after_help = "Examples:\n  mixcost models --as-of today\n  mixcost models --provider deepseek --as-of 2026-05-20\n  mixcost models --search gpt-5 --format csv"
+    )]
     Models(ModelsArgs),
     /// The price multiplier between two models, per column.
+    #[command(
+        after_help = "Examples:\n  mixcost gap gpt-5.5 deepseek-v4-flash\n  mixcost gap gpt-5.5 deepseek-v4-pro --as-of 2026-06-01\n  mixcost gap gpt-5.5 deepseek-v4-flash --scenario scenarios/seed.yaml --workload hard"
+    )]
     Gap(GapArgs),
     /// Each policy before and after overrides (`--set PATH=VALUE`).
+    #[command(
+        after_help = "Examples:\n  mixcost whatif --set workloads.*.volume=x2\n  mixcost whatif scenarios/seed.yaml --prices list --set as_of=2026-06-01\n  mixcost whatif scenarios/support-desk.yaml --list-paths"
+    )]
     Whatif(WhatifArgs),
     /// Price a grid of override values, in parallel (`--vary PATH=RANGE`).
+    #[command(
+        after_help = "Examples:\n  mixcost sweep --vary workloads.repetitive.cache_hit_rate=0:0.9:0.1\n  mixcost sweep --vary models.deepseek-v4-pro.output=x0.5:x2:x0.5 --metric savings-pct\n  mixcost sweep --list-paths"
+    )]
     Sweep(SweepArgs),
     /// Tornado: each input moved down and up, ranked by its effect on a policy.
+    #[command(
+        after_help = "Examples:\n  mixcost sensitivity\n  mixcost sensitivity scenarios/support-desk.yaml --step 20% --metric savings"
+    )]
     Sensitivity(SensitivityArgs),
     /// Goal seek / break-even: the value of one input at which a target holds.
+    #[command(
+        after_help = "Examples:\n  mixcost solve --vary models.deepseek-v4-pro.output=0:100 --policy mixed-pro --target cost=700\n  mixcost solve --vary workloads.*.volume=0:100 --policy mixed-pro --target savings=2000"
+    )]
     Solve(SolveArgs),
     /// CI gate: budgets, increases against a base run, compliance; exit 1 when a check fails.
+    #[command(
+        after_help = "Examples:\n  mixcost check scenarios/seed.yaml --budget 2000\n  mixcost check scenarios/seed.yaml --budget 500            # exit 1: a policy is over budget"
+    )]
     Check(super::check::CheckArgs),
     /// What changed between two scenarios, price folders or JSON results, and its cost effect.
+    #[command(
+        after_help = "Examples:\n  mixcost compare --format json -o before.json\n  mixcost compare --prices effective --format json -o after.json\n  mixcost diff before.json after.json --format markdown"
+    )]
     Diff(super::diff::DiffArgs),
     /// Lint scenario and price files: schema, unknown models, dead routes, compliance.
+    #[command(
+        after_help = "Examples:\n  mixcost validate scenarios\n  mixcost validate scenarios pricing"
+    )]
     Validate(super::validate::ValidateArgs),
     /// Print the JSON Schema of a JSON output or of an input file.
+    #[command(after_help = "Examples:\n  mixcost schema compare\n  mixcost schema scenario")]
     Schema(super::schema::SchemaArgs),
     /// Monte Carlo of a month: P5–P99 spend and cost per successful task per policy.
+    #[command(
+        after_help = "Examples:\n  mixcost simulate --trials 1000 --seed 7\n  mixcost simulate scenarios/support-desk.yaml --trials 1000 --budget 20000"
+    )]
     Simulate(SimulateArgs),
     /// A client budget report: one self-contained HTML page, or an XLSX of live formulas.
+    #[command(
+        after_help = "Examples:\n  mixcost report scenarios/seed.yaml -o budget.html\n  mixcost report scenarios/seed.yaml scenarios/support-desk.yaml -o budget.xlsx"
+    )]
     Report(super::report::ReportArgs),
     /// Price every logged request under every policy: replay, reconciliation, shadow evaluation.
+    #[command(
+        after_help = "Examples:\n  mixcost replay requests.csv --scenario scenarios/seed.yaml\n  mixcost replay requests.csv --scenario scenarios/seed.yaml --by day --prices list"
+    )]
     Replay(super::replay::ReplayArgs),
     /// Import public price databases, update the downloaded catalogue, show what changed.
     Pricing(super::catalogue::PricingArgs),
     /// Write the shipped example scenarios (and price files) into a folder to start from.
+    #[command(after_help = "Examples:\n  mixcost init\n  mixcost init my-costs --with-pricing")]
     Init(super::init::InitArgs),
 }
 

@@ -57,7 +57,7 @@ pub fn document(scenario: &Scenario, catalogue: &Catalogue) -> Document {
                         .map_or_else(|| "(not given)".to_string(), share),
                     "share 0–1",
                 ),
-                WorkloadField::Volume => ("1".to_string(), "factor on tokens and requests"),
+                WorkloadField::Volume => ("x1".to_string(), "factor on tokens and requests"),
             };
             push(path, value, unit);
         }
