@@ -38,7 +38,8 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
             "--vary '{}' gives a range and --between gives another\n  = help: give the range once: --vary PATH=LOW:HIGH, or --vary PATH --between LOW:HIGH",
             args.vary.trim()
         ),
-        (Some(text), None) | (None, Some(text)) => parse_between(text)?,
+        (Some(text), None) => parse_between(text, "--vary")?,
+        (None, Some(text)) => parse_between(text, "--between")?,
         (None, None) => default_range(&path),
     };
     let solution = solve(&scenario, &catalogue, path_text, &path, &goal, range).map_err(|error| match error {
@@ -147,22 +148,25 @@ fn split_vary(text: &str) -> anyhow::Result<(&str, Option<&str>)> {
     Ok((path.trim(), Some(range.trim())))
 }
 
-fn parse_between(text: &str) -> anyhow::Result<(Decimal, Decimal)> {
+/// The search range LOW:HIGH, given by `flag`.
+fn parse_between(text: &str, flag: &str) -> anyhow::Result<(Decimal, Decimal)> {
     let help = "write the range LOW:HIGH with LOW below HIGH, e.g. 0:100";
     let (low, high) = text
         .split_once(':')
-        .ok_or_else(|| anyhow::anyhow!("invalid range '{text}'\n  = help: {help}"))?;
+        .ok_or_else(|| anyhow::anyhow!("invalid {flag} range '{text}'\n  = help: {help}"))?;
     let parse = |part: &str| {
         values::decimal(part.trim()).map_err(|problem| {
             anyhow::anyhow!(
-                "invalid range '{text}': {}\n  = help: {help}",
+                "invalid {flag} range '{text}': {}\n  = help: {help}",
                 problem.message
             )
         })
     };
     let (low, high) = (parse(low)?, parse(high)?);
     if low >= high {
-        anyhow::bail!("invalid range '{text}': the range is empty or inverted\n  = help: {help}");
+        anyhow::bail!(
+            "invalid {flag} range '{text}': the range is empty or inverted\n  = help: {help}"
+        );
     }
     Ok((low, high))
 }
