@@ -70,10 +70,11 @@ pub fn run(args: &InitArgs) -> anyhow::Result<ExitCode> {
         out.push_str(&format!("wrote {}\n", show(path)));
     }
     let seed = args.dir.join("scenarios").join("seed.yaml");
-    let pricing = args
-        .with_pricing
-        .then(|| format!(" --pricing {}", show(&args.dir.join("pricing"))))
-        .unwrap_or_default();
+    let pricing = if args.with_pricing {
+        format!(" --pricing {}", show(&args.dir.join("pricing")))
+    } else {
+        String::new()
+    };
     out.push_str(&format!(
         "\nnext: mixcost compare{pricing} {}\n",
         show(&seed)
