@@ -371,6 +371,40 @@ fn every_pricing_command_takes_prices_and_as_of() {
             "{args:?}\n{out}"
         );
     }
+    // And carries it in JSON.
+    for (command, field) in [
+        (
+            &["whatif", "--set", "workloads.*.volume=x2"][..],
+            "promotions_after",
+        ),
+        (
+            &["sweep", "--vary", "workloads.hard.volume=x1,x2"],
+            "promotions",
+        ),
+        (&["sensitivity", "--policy", "mixed-pro"], "promotions"),
+        (
+            &[
+                "solve",
+                "--vary",
+                "models.deepseek-v4-pro.output=0:100",
+                "--policy",
+                "mixed-pro",
+                "--target",
+                "cost=500",
+            ],
+            "promotions",
+        ),
+        (&["simulate", "--trials", "100"], "promotions"),
+    ] {
+        let args: Vec<&str> = command
+            .iter()
+            .chain(&["--prices", "effective", "--format", "json"])
+            .copied()
+            .collect();
+        let json: serde_json::Value = serde_json::from_str(&ok_in(dir.path(), &args)).unwrap();
+        assert_eq!(json[field][0]["name"], "launch 75% off", "{args:?}");
+        assert_eq!(json[field][0]["until"], "2026-05-31T15:59Z", "{args:?}");
+    }
     ok_in(
         dir.path(),
         &[

@@ -129,7 +129,7 @@ pub fn render_marked(
     format: Format,
 ) -> String {
     if format == Format::Json {
-        return json::to_string(&SensitivityJson::new(result, scenario));
+        return json::to_string(&SensitivityJson::new(result, scenario, marks));
     }
     let widest = result
         .bars
@@ -195,6 +195,8 @@ struct SensitivityJson {
     step: String,
     base: String,
     inputs: Vec<BarJson>,
+    /// The promotions in the scenario's prices on its date, with their end.
+    promotions: Vec<crate::engine::breakdown::PromotionUse>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -206,8 +208,9 @@ struct BarJson {
 }
 
 impl SensitivityJson {
-    fn new(result: &Tornado, scenario: &str) -> Self {
+    fn new(result: &Tornado, scenario: &str, marks: &super::PriceMarks) -> Self {
         SensitivityJson {
+            promotions: marks.promotions.clone(),
             schema_version: json::SCHEMA_VERSION,
             scenario: scenario.to_string(),
             policy: result.policy.clone(),

@@ -57,10 +57,12 @@ pub fn run(cli: &Cli, args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     let result = simulate(&plan, settings, &|done| bar.inc(done));
     bar.finish_and_clear();
     let simulation = result?;
+    let marks = super::price_marks(&scenario, &catalogue);
     let text = if args.output.format == Format::Json {
-        render(&scenario, &simulation, args.output.format)
+        let mut json = SimulationJson::new(&scenario, &simulation);
+        json.promotions = marks.promotions;
+        json::to_string(&json)
     } else {
-        let marks = super::price_marks(&scenario, &catalogue);
         let mut document = document(&scenario, &simulation);
         document.subtitle.extend(marks.header);
         document.notes.extend(marks.notes);
@@ -253,6 +255,8 @@ struct SimulationJson<'a> {
     budget: Option<String>,
     volume: Vec<VolumeJson<'a>>,
     policies: Vec<PolicyJson<'a>>,
+    /// The promotions in the scenario's prices on its date, with their end.
+    promotions: Vec<crate::engine::breakdown::PromotionUse>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -297,6 +301,7 @@ fn summary_json(summary: &Summary, places: u32) -> SummaryJson {
 impl<'a> SimulationJson<'a> {
     fn new(scenario: &'a Scenario, simulation: &'a Simulation) -> Self {
         SimulationJson {
+            promotions: Vec::new(),
             schema_version: json::SCHEMA_VERSION,
             currency: "USD",
             scenario: &scenario.name,

@@ -242,6 +242,7 @@ fn render(
 ) -> String {
     if format == Format::Json {
         return json::to_string(&SolveJson {
+            promotions: marks.promotions.clone(),
             schema_version: json::SCHEMA_VERSION,
             scenario: scenario.to_string(),
             path: vary_path(args).to_string(),
@@ -295,6 +296,8 @@ struct SolveJson {
     method: &'static str,
     residual: String,
     costs: Vec<PolicyCostJson>,
+    /// The promotions in the scenario's prices on its date, with their end.
+    promotions: Vec<crate::engine::breakdown::PromotionUse>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]

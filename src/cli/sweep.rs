@@ -334,6 +334,8 @@ struct SweepJson<'a> {
     baseline: &'a str,
     parameters: Vec<&'a str>,
     points: Vec<PointJson<'a>>,
+    /// The promotions in the scenario's prices on its date, with their end.
+    promotions: &'a [crate::engine::breakdown::PromotionUse],
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -382,6 +384,7 @@ impl<'a> SweepJson<'a> {
                 .map(|d| d.path_text.as_str())
                 .collect(),
             points,
+            promotions: &context.marks.promotions,
         }
     }
 }
