@@ -236,9 +236,10 @@ fn list_paths_shows_every_override_path_with_its_value_and_unit() {
     ] {
         assert!(out.contains(line), "{line}\n{out}");
     }
-    // The same list from sweep and sensitivity; every listed path is accepted by --set.
+    // The same list from sweep, sensitivity and solve; every listed path is accepted by --set.
     assert_eq!(out, ok_in(dir.path(), &["sweep", "--list-paths"]));
     assert_eq!(out, ok_in(dir.path(), &["sensitivity", "--list-paths"]));
+    assert_eq!(out, ok_in(dir.path(), &["solve", "--list-paths"]));
     let json: serde_json::Value = serde_json::from_str(&ok_in(
         dir.path(),
         &["whatif", "--list-paths", "--format", "json"],

@@ -325,16 +325,24 @@ pub struct SolveArgs {
 
     /// The input to solve for, as an override path (e.g. models.deepseek-v4-pro.output), with
     /// its search range as in `sweep`: PATH=LOW:HIGH (or PATH with --between).
-    #[arg(long, value_name = "PATH[=LOW:HIGH]")]
-    pub vary: String,
+    #[arg(
+        long,
+        value_name = "PATH[=LOW:HIGH]",
+        required_unless_present = "list_paths"
+    )]
+    pub vary: Option<String>,
 
     /// The policy the target is about.
-    #[arg(long, value_name = "NAME")]
-    pub policy: String,
+    #[arg(long, value_name = "NAME", required_unless_present = "list_paths")]
+    pub policy: Option<String>,
 
     /// cost=AMOUNT, savings=AMOUNT, savings-pct=PERCENT or equal=POLICY.
-    #[arg(long, value_name = "GOAL")]
-    pub target: String,
+    #[arg(long, value_name = "GOAL", required_unless_present = "list_paths")]
+    pub target: Option<String>,
+
+    /// List every override path of the scenario with its current value and unit, and stop.
+    #[arg(long)]
+    pub list_paths: bool,
 
     /// Search range LOW:HIGH, when --vary gives none; shares 0:1, volume factors 0:100,
     /// prices 0:1000 by default.

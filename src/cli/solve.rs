@@ -17,7 +17,13 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
     let scenario = super::load_priced_scenario(args.scenario.as_deref(), &catalogue, &args.prices)?;
     // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
     super::output::check(args.output.output.as_deref())?;
-    let (path_text, vary_range) = split_vary(&args.vary)?;
+    if args.list_paths {
+        return super::paths::emit(&scenario, &catalogue, &args.output);
+    }
+    let (Some(vary), Some(policy), Some(target)) = (&args.vary, &args.policy, &args.target) else {
+        anyhow::bail!("solve needs --vary, --policy and --target\n  = help: e.g. mixcost solve --vary models.deepseek-v4-pro.output=0:100 --policy mixed-pro --target cost=700");
+    };
+    let (path_text, vary_range) = split_vary(vary)?;
     let path = parse_path(path_text).map_err(super::override_error)?;
     let policy_names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
     let known = |name: &str| -> anyhow::Result<String> {
@@ -31,12 +37,12 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
             )
         }
     };
-    let policy = known(&args.policy)?;
-    let goal = parse_goal(&args.target, policy, &known)?;
+    let policy = known(policy)?;
+    let goal = parse_goal(target, policy, &known)?;
     let range = match (vary_range, args.between.as_deref()) {
         (Some(_), Some(_)) => anyhow::bail!(
             "--vary '{}' gives a range and --between gives another\n  = help: give the range once: --vary PATH=LOW:HIGH, or --vary PATH --between LOW:HIGH",
-            args.vary.trim()
+            vary.trim()
         ),
         (Some(text), None) => parse_between(text, "--vary")?,
         (None, Some(text)) => parse_between(text, "--between")?,
@@ -229,7 +235,8 @@ fn method_text(solution: &Solution) -> &'static str {
 
 /// The path part of `--vary`, without a range.
 fn vary_path(args: &SolveArgs) -> &str {
-    split_vary(&args.vary).map_or(args.vary.trim(), |(path, _)| path)
+    let vary = args.vary.as_deref().unwrap_or_default();
+    split_vary(vary).map_or(vary.trim(), |(path, _)| path)
 }
 
 fn render(
