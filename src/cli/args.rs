@@ -11,7 +11,7 @@ use crate::report::Format;
     name = "mixcost",
     version,
     about = "Cost modeller for mixed-model LLM architectures: which model should do which work, and what it costs",
-    after_help = "Run `mixcost compare` to price the shipped reference scenario."
+    after_help = "Run `mixcost compare` to price the shipped reference scenario, and `mixcost init` to write the example scenarios into this folder to start from. Each command's --help ends with examples."
 )]
 pub struct Cli {
     /// Extra price files: a folder of *.yaml files or one file. A file named like a shipped one
