@@ -25,7 +25,7 @@ pub fn run(cli: &Cli, args: &CompareArgs) -> anyhow::Result<ExitCode> {
     let mut evaluations = Vec::new();
     let mut workflows = Vec::new();
     for path in paths {
-        let scenario = super::load_scenario(path, &catalogue)?;
+        let scenario = super::load_priced_scenario(path, &catalogue, &args.prices)?;
         evaluations.push(evaluate(&scenario, &catalogue).map_err(super::engine_error)?);
         workflows.push(match scenario.quality {
             Some(_) => Some(crate::engine::quality::evaluate_workflow(
@@ -123,9 +123,16 @@ pub fn document(
             evaluation.file,
             show_instant(evaluation.as_of),
             evaluation.baseline
-        )],
+        )]
+        .into_iter()
+        .chain(crate::report::labels::list_prices_line(evaluation))
+        .collect(),
         tables,
-        notes: vec![assumption_notes(evaluation)],
+        notes: std::iter::once(assumption_notes(evaluation))
+            .chain(crate::report::labels::promotion_notes(
+                &evaluation.promotions,
+            ))
+            .collect(),
     };
     if scenario_column {
         add_scenario_column(&mut document, &evaluation.scenario);
@@ -278,6 +285,8 @@ struct ScenarioJson<'a> {
     assumptions: Vec<AssumptionJson<'a>>,
     /// Deprecated models the policies use, and a stale catalogue.
     warnings: &'a [crate::engine::breakdown::Warning],
+    /// The promotions included in the prices, with their end; empty on list prices.
+    promotions: &'a [crate::engine::breakdown::PromotionUse],
     /// Workflow metrics, for scenarios with a `quality:` section.
     #[serde(skip_serializing_if = "Option::is_none")]
     workflow: Option<super::workflow::WorkflowJson<'a>>,
@@ -385,6 +394,7 @@ impl<'a> ScenarioJson<'a> {
                 })
                 .collect(),
             warnings: &evaluation.warnings,
+            promotions: &evaluation.promotions,
             workflow: None,
         }
     }

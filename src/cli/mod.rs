@@ -11,8 +11,10 @@ pub mod check;
 pub mod compare;
 pub mod diff;
 pub mod gap;
+pub mod init;
 pub mod models;
 pub mod output;
+pub mod paths;
 pub mod progress;
 pub mod replay;
 pub mod report;
@@ -34,7 +36,7 @@ use clap::Parser;
 use crate::load::diagnostic::{Diagnostic, LoadError};
 use crate::load::{pricing, scenario, source::SourceFile};
 use crate::model::catalogue::Catalogue;
-use crate::model::scenario::Scenario;
+use crate::model::scenario::{PriceMode, Scenario};
 use args::{Cli, Command};
 
 /// Parses the command line and runs the command.
@@ -56,6 +58,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Report(args) => report::run(&cli, args),
         Command::Replay(args) => replay::run(&cli, args),
         Command::Pricing(args) => catalogue::run(&cli, args),
+        Command::Init(args) => init::run(args),
     }
 }
 
@@ -88,10 +91,73 @@ pub fn load_scenario(path: Option<&Path>, catalogue: &Catalogue) -> Result<Scena
     Ok(scenario)
 }
 
-/// Parses a `--as-of` argument.
+/// A scenario file (or the seed) priced as `--prices` and `--as-of` say.
+pub fn load_priced_scenario(
+    path: Option<&Path>,
+    catalogue: &Catalogue,
+    prices: &args::PriceArgs,
+) -> anyhow::Result<Scenario> {
+    let mut scenario = load_scenario(path, catalogue)?;
+    apply_price_args(&mut scenario, prices)?;
+    Ok(scenario)
+}
+
+/// Applies `--as-of` (the pricing date) and `--prices` (every route, fallback step and default
+/// then pays that list) to a loaded scenario.
+pub fn apply_price_args(scenario: &mut Scenario, prices: &args::PriceArgs) -> anyhow::Result<()> {
+    if let Some(text) = &prices.as_of {
+        scenario.as_of = parse_as_of(text)?;
+    }
+    if let Some(mode) = prices.prices {
+        let mode = match mode {
+            args::PricesArg::List => PriceMode::List,
+            args::PricesArg::Effective => PriceMode::Effective,
+        };
+        for policy in &mut scenario.policies {
+            for route in &mut policy.routes {
+                route.target.prices = mode;
+            }
+            if let Some(default) = &mut policy.default {
+                default.prices = mode;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How a result depends on prices, for commands that show no breakdown of their own: a header
+/// line when every route pays list prices, and the promotions in the scenario's month.
+#[derive(Clone, Debug, Default)]
+pub struct PriceMarks {
+    pub header: Option<String>,
+    pub notes: Option<crate::report::Notes>,
+    pub promotions: Vec<crate::engine::breakdown::PromotionUse>,
+}
+
+/// The price marks of `scenario` as loaded, from one evaluation; none when it does not price
+/// (the command reports that error itself).
+pub fn price_marks(scenario: &Scenario, catalogue: &Catalogue) -> PriceMarks {
+    match crate::engine::evaluate::evaluate(scenario, catalogue) {
+        Ok(evaluation) => PriceMarks {
+            header: crate::report::labels::list_prices_line(&evaluation),
+            notes: crate::report::labels::promotion_notes(&evaluation.promotions),
+            promotions: evaluation.promotions,
+        },
+        Err(_) => PriceMarks::default(),
+    }
+}
+
+/// Parses a `--as-of` argument: a date, a UTC time, or `today` (00:00 UTC today).
 pub fn parse_as_of(text: &str) -> anyhow::Result<jiff::Timestamp> {
+    if text.trim().eq_ignore_ascii_case("today") {
+        return Ok(today());
+    }
     crate::load::values::instant(text).map_err(|problem| {
-        anyhow::anyhow!("invalid --as-of: {}; {}", problem.message, problem.help)
+        anyhow::anyhow!(
+            "invalid --as-of: {}; {}, or `today`",
+            problem.message,
+            problem.help
+        )
     })
 }
 

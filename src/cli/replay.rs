@@ -108,6 +108,12 @@ pub struct ReplayArgs {
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
+    /// `list` prices every policy without promotions; `effective` applies the promotions in
+    /// force at each request's time. When omitted each route pays what its `prices:` says.
+    /// (There is no --as-of: every request is priced at its own time.)
+    #[arg(long, value_enum, value_name = "list|effective")]
+    pub prices: Option<super::args::PricesArg>,
+
     #[command(flatten)]
     pub output: OutputArgs,
 
@@ -120,7 +126,14 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
         return super::warehouse::run(cli, args);
     }
     let catalogue = super::load_catalogue(cli)?;
-    let scenario = super::load_scenario(Some(&args.scenario), &catalogue)?;
+    let mut scenario = super::load_scenario(Some(&args.scenario), &catalogue)?;
+    super::apply_price_args(
+        &mut scenario,
+        &super::args::PriceArgs {
+            prices: args.prices,
+            as_of: None,
+        },
+    )?;
 
     let mut mapping = Mapping::default();
     if let Some(path) = &args.mapping {

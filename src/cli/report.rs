@@ -68,6 +68,9 @@ pub struct ReportArgs {
     /// The report file to write (report.html or report.xlsx).
     #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
     pub output: PathBuf,
+
+    #[command(flatten)]
+    pub prices: super::args::PriceArgs,
 }
 
 /// The format `--format` names, else the one the file's extension names.
@@ -105,8 +108,8 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<ExitCode> {
     };
     let scenarios = paths
         .into_iter()
-        .map(|path| super::load_scenario(path, &catalogue))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(|path| super::load_priced_scenario(path, &catalogue, &args.prices))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     // Before the work: an output that names an input, or sits in a missing folder, is refused.
     super::output::check(Some(&args.output))?;
     let options = Options {

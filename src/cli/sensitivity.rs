@@ -16,7 +16,10 @@ const BAR_WIDTH: usize = 24;
 
 pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
-    let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    let scenario = super::load_priced_scenario(args.scenario.as_deref(), &catalogue, &args.prices)?;
+    if args.list_paths {
+        return super::paths::emit(&scenario, &catalogue, &args.output);
+    }
     // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
     super::output::check(args.output.output.as_deref())?;
     let policy = match &args.policy {
@@ -43,13 +46,22 @@ pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
             .name
             .clone(),
     };
-    let step = values::share(&args.by)
+    let (flag, step_text) = match (&args.step, &args.by) {
+        (_, Some(by)) => {
+            eprintln!(
+                "warning: --by is now --step in `sensitivity` (`--by` is a breakdown in `compare`); --by will be removed in the next release\n  = help: write --step {by}"
+            );
+            ("--by", by.as_str())
+        }
+        (Some(step), None) => ("--step", step.as_str()),
+        (None, None) => ("--step", "10%"),
+    };
+    let step = values::share(step_text)
         .ok()
         .filter(|step| !step.is_zero())
         .ok_or_else(|| {
             anyhow::anyhow!(
-                "invalid --by '{}'\n  = help: write a step above 0 and at most 100%, e.g. --by 10%",
-                args.by
+                "invalid {flag} '{step_text}'\n  = help: write a step above 0 and at most 100%, e.g. --step 10%"
             )
         })?;
     let which = match args.metric {
@@ -64,7 +76,8 @@ pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
     });
     bar.finish_and_clear();
     let result = result.map_err(super::whatif_error)?;
-    let text = render(&result, &scenario.name, args.output.format);
+    let marks = super::price_marks(&scenario, &catalogue);
+    let text = render_marked(&result, &scenario.name, &marks, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
@@ -105,8 +118,18 @@ fn bar(low: Decimal, high: Decimal, base: Decimal, widest: Decimal) -> String {
 }
 
 pub fn render(result: &Tornado, scenario: &str, format: Format) -> String {
+    render_marked(result, scenario, &super::PriceMarks::default(), format)
+}
+
+/// [`render`] with the list-price header and the promotions the month uses.
+pub fn render_marked(
+    result: &Tornado,
+    scenario: &str,
+    marks: &super::PriceMarks,
+    format: Format,
+) -> String {
     if format == Format::Json {
-        return json::to_string(&SensitivityJson::new(result, scenario));
+        return json::to_string(&SensitivityJson::new(result, scenario, marks));
     }
     let widest = result
         .bars
@@ -142,9 +165,12 @@ pub fn render(result: &Tornado, scenario: &str, format: Format) -> String {
             "{} {} at base; volumes and prices moved ±{step}%, shares ±{step} points (within 0–1)",
             figure_label(result.figure),
             figure_cell(result.figure, result.base).human()
-        )],
+        )]
+        .into_iter()
+        .chain(marks.header.clone())
+        .collect(),
         tables: vec![(None, table)],
-        notes: vec![Notes {
+        notes: std::iter::once(Notes {
             heading: "not moved".to_string(),
             items: result
                 .skipped
@@ -152,7 +178,9 @@ pub fn render(result: &Tornado, scenario: &str, format: Format) -> String {
                 .map(|(path, why)| format!("{path}: {why}"))
                 .collect(),
             when_empty: None,
-        }],
+        })
+        .chain(marks.notes.clone())
+        .collect(),
     }
     .render(format)
 }
@@ -167,6 +195,8 @@ struct SensitivityJson {
     step: String,
     base: String,
     inputs: Vec<BarJson>,
+    /// The promotions in the scenario's prices on its date, with their end.
+    promotions: Vec<crate::engine::breakdown::PromotionUse>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -178,8 +208,9 @@ struct BarJson {
 }
 
 impl SensitivityJson {
-    fn new(result: &Tornado, scenario: &str) -> Self {
+    fn new(result: &Tornado, scenario: &str, marks: &super::PriceMarks) -> Self {
         SensitivityJson {
+            promotions: marks.promotions.clone(),
             schema_version: json::SCHEMA_VERSION,
             scenario: scenario.to_string(),
             policy: result.policy.clone(),

@@ -37,7 +37,7 @@ pub fn run(cli: &Cli, args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let catalogue = super::load_catalogue(cli)?;
-    let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    let scenario = super::load_priced_scenario(args.scenario.as_deref(), &catalogue, &args.prices)?;
     // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
     super::output::check(args.output.output.as_deref())?;
     let plan = match scenario.quality {
@@ -57,7 +57,17 @@ pub fn run(cli: &Cli, args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     let result = simulate(&plan, settings, &|done| bar.inc(done));
     bar.finish_and_clear();
     let simulation = result?;
-    let text = render(&scenario, &simulation, args.output.format);
+    let marks = super::price_marks(&scenario, &catalogue);
+    let text = if args.output.format == Format::Json {
+        let mut json = SimulationJson::new(&scenario, &simulation);
+        json.promotions = marks.promotions;
+        json::to_string(&json)
+    } else {
+        let mut document = document(&scenario, &simulation);
+        document.subtitle.extend(marks.header);
+        document.notes.extend(marks.notes);
+        document.render(args.output.format)
+    };
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
@@ -245,6 +255,8 @@ struct SimulationJson<'a> {
     budget: Option<String>,
     volume: Vec<VolumeJson<'a>>,
     policies: Vec<PolicyJson<'a>>,
+    /// The promotions in the scenario's prices on its date, with their end.
+    promotions: Vec<crate::engine::breakdown::PromotionUse>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -289,6 +301,7 @@ fn summary_json(summary: &Summary, places: u32) -> SummaryJson {
 impl<'a> SimulationJson<'a> {
     fn new(scenario: &'a Scenario, simulation: &'a Simulation) -> Self {
         SimulationJson {
+            promotions: Vec::new(),
             schema_version: json::SCHEMA_VERSION,
             currency: "USD",
             scenario: &scenario.name,

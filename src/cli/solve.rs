@@ -14,10 +14,17 @@ use crate::report::{format, json, Cell, Document, Format, Table};
 
 pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
-    let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    let scenario = super::load_priced_scenario(args.scenario.as_deref(), &catalogue, &args.prices)?;
     // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
     super::output::check(args.output.output.as_deref())?;
-    let path = parse_path(&args.vary).map_err(super::override_error)?;
+    if args.list_paths {
+        return super::paths::emit(&scenario, &catalogue, &args.output);
+    }
+    let (Some(vary), Some(policy), Some(target)) = (&args.vary, &args.policy, &args.target) else {
+        anyhow::bail!("solve needs --vary, --policy and --target\n  = help: e.g. mixcost solve --vary models.deepseek-v4-pro.output=0:100 --policy mixed-pro --target cost=700");
+    };
+    let (path_text, vary_range) = split_vary(vary)?;
+    let path = parse_path(path_text).map_err(super::override_error)?;
     let policy_names: Vec<&str> = scenario.policies.iter().map(|p| p.name.as_str()).collect();
     let known = |name: &str| -> anyhow::Result<String> {
         if policy_names.contains(&name) {
@@ -30,13 +37,18 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
             )
         }
     };
-    let policy = known(&args.policy)?;
-    let goal = parse_goal(&args.target, policy, &known)?;
-    let range = match &args.between {
-        Some(text) => parse_between(text)?,
-        None => default_range(&path),
+    let policy = known(policy)?;
+    let goal = parse_goal(target, policy, &known)?;
+    let range = match (vary_range, args.between.as_deref()) {
+        (Some(_), Some(_)) => anyhow::bail!(
+            "--vary '{}' gives a range and --between gives another\n  = help: give the range once: --vary PATH=LOW:HIGH, or --vary PATH --between LOW:HIGH",
+            vary.trim()
+        ),
+        (Some(text), None) => parse_between(text, "--vary")?,
+        (None, Some(text)) => parse_between(text, "--between")?,
+        (None, None) => default_range(&path),
     };
-    let solution = solve(&scenario, &catalogue, args.vary.trim(), &path, &goal, range).map_err(|error| match error {
+    let solution = solve(&scenario, &catalogue, path_text, &path, &goal, range).map_err(|error| match error {
         SolveError::Whatif(error) => super::whatif_error(error),
         SolveError::Unreachable {
             figure_low,
@@ -45,7 +57,7 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
         } => {
             let shown = |value| figure_text(&goal, value);
             anyhow::anyhow!(
-                "{error}: {} at {}, {} at {}\n  = help: widen the search with --between LOW:HIGH, or check that the input affects the policy",
+                "{error}: {} at {}, {} at {}\n  = help: widen the search with --vary PATH=LOW:HIGH (or --between LOW:HIGH), or check that the input affects the policy",
                 shown(figure_low),
                 format::plain(range.0),
                 shown(figure_high),
@@ -57,7 +69,15 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
         ),
         other => anyhow::Error::new(other),
     })?;
-    let text = render(&scenario.name, args, &goal, &solution, args.output.format);
+    let marks = super::price_marks(&scenario, &catalogue);
+    let text = render(
+        &scenario.name,
+        args,
+        &goal,
+        &solution,
+        &marks,
+        args.output.format,
+    );
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
@@ -117,15 +137,33 @@ fn parse_goal(
     })
 }
 
-fn parse_between(text: &str) -> anyhow::Result<(Decimal, Decimal)> {
-    let help = "write --between LOW:HIGH with LOW below HIGH, e.g. --between 0:100";
+/// `--vary PATH` or `--vary PATH=LOW:HIGH`, the range written as in `sweep`: the path and
+/// the range text, if any.
+fn split_vary(text: &str) -> anyhow::Result<(&str, Option<&str>)> {
+    let Some((path, range)) = text.trim().split_once('=') else {
+        return Ok((text.trim(), None));
+    };
+    if range.split(':').count() != 2 || range.contains(',') {
+        anyhow::bail!(
+            "invalid --vary '{}': solve searches one range, LOW:HIGH, not a list or a step\n  = help: write --vary {}=LOW:HIGH, e.g. --vary {}=0:100",
+            text.trim(),
+            path.trim(),
+            path.trim()
+        );
+    }
+    Ok((path.trim(), Some(range.trim())))
+}
+
+/// The search range LOW:HIGH, given by `flag`.
+fn parse_between(text: &str, flag: &str) -> anyhow::Result<(Decimal, Decimal)> {
+    let help = "write the range LOW:HIGH with LOW below HIGH, e.g. 0:100";
     let (low, high) = text
         .split_once(':')
-        .ok_or_else(|| anyhow::anyhow!("invalid --between '{text}'\n  = help: {help}"))?;
+        .ok_or_else(|| anyhow::anyhow!("invalid {flag} range '{text}'\n  = help: {help}"))?;
     let parse = |part: &str| {
-        values::decimal(part).map_err(|problem| {
+        values::decimal(part.trim()).map_err(|problem| {
             anyhow::anyhow!(
-                "invalid --between '{text}': {}\n  = help: {help}",
+                "invalid {flag} range '{text}': {}\n  = help: {help}",
                 problem.message
             )
         })
@@ -133,7 +171,7 @@ fn parse_between(text: &str) -> anyhow::Result<(Decimal, Decimal)> {
     let (low, high) = (parse(low)?, parse(high)?);
     if low >= high {
         anyhow::bail!(
-            "invalid --between '{text}': the range is empty or inverted\n  = help: {help}"
+            "invalid {flag} range '{text}': the range is empty or inverted\n  = help: {help}"
         );
     }
     Ok((low, high))
@@ -195,18 +233,26 @@ fn method_text(solution: &Solution) -> &'static str {
     }
 }
 
+/// The path part of `--vary`, without a range.
+fn vary_path(args: &SolveArgs) -> &str {
+    let vary = args.vary.as_deref().unwrap_or_default();
+    split_vary(vary).map_or(vary.trim(), |(path, _)| path)
+}
+
 fn render(
     scenario: &str,
     args: &SolveArgs,
     goal: &Goal,
     solution: &Solution,
+    marks: &super::PriceMarks,
     format: Format,
 ) -> String {
     if format == Format::Json {
         return json::to_string(&SolveJson {
+            promotions: marks.promotions.clone(),
             schema_version: json::SCHEMA_VERSION,
             scenario: scenario.to_string(),
-            path: args.vary.trim().to_string(),
+            path: vary_path(args).to_string(),
             target: goal_text(goal),
             value: format::plain(solution.value),
             method: method_text(solution),
@@ -232,13 +278,16 @@ fn render(
             format!("target: {}", goal_text(goal)),
             format!(
                 "answer: {} = {} ({})",
-                args.vary.trim(),
+                vary_path(args),
                 format::plain(solution.value),
                 method_text(solution)
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(marks.header.clone())
+        .collect(),
         tables: vec![(None, table)],
-        notes: Vec::new(),
+        notes: marks.notes.iter().cloned().collect(),
     }
     .render(format)
 }
@@ -254,6 +303,8 @@ struct SolveJson {
     method: &'static str,
     residual: String,
     costs: Vec<PolicyCostJson>,
+    /// The promotions in the scenario's prices on its date, with their end.
+    promotions: Vec<crate::engine::breakdown::PromotionUse>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]

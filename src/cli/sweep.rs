@@ -18,7 +18,10 @@ const CHUNK: u64 = 65_536;
 
 pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
-    let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    let scenario = super::load_priced_scenario(args.scenario.as_deref(), &catalogue, &args.prices)?;
+    if args.list_paths {
+        return super::paths::emit(&scenario, &catalogue, &args.output);
+    }
     // Before the work: an -o naming one of the inputs, or a missing folder, is refused now.
     super::output::check(args.output.output.as_deref())?;
     // Each axis is counted before its values are generated: a grid over --max-points is
@@ -58,12 +61,14 @@ pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|&p| scenario.policies[p].name.as_str())
         .collect();
+    let marks = super::price_marks(&scenario, &catalogue);
     let context = Context {
         scenario: &scenario,
         dimensions: &dimensions,
         sweep: &sweep,
         shown: &shown,
         names: &names,
+        marks: &marks,
     };
     let result = match args.output.format {
         Format::Csv => stream_csv(&context, args.output.output.as_deref()),
@@ -114,6 +119,7 @@ struct Context<'a> {
     /// Positions in `sweep.policies` to show (the baseline may be evaluated only for savings).
     shown: &'a [usize],
     names: &'a [&'a str],
+    marks: &'a super::PriceMarks,
 }
 
 /// The three figures of one policy at one point.
@@ -310,9 +316,12 @@ fn document(context: &Context, all: &[Decimal], metric: Metric) -> Document {
             sweep.points,
             metric_label(metric),
             context.scenario.baseline
-        )],
+        )]
+        .into_iter()
+        .chain(context.marks.header.clone())
+        .collect(),
         tables,
-        notes: Vec::new(),
+        notes: context.marks.notes.iter().cloned().collect(),
     }
 }
 
@@ -325,6 +334,8 @@ struct SweepJson<'a> {
     baseline: &'a str,
     parameters: Vec<&'a str>,
     points: Vec<PointJson<'a>>,
+    /// The promotions in the scenario's prices on its date, with their end.
+    promotions: &'a [crate::engine::breakdown::PromotionUse],
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -373,6 +384,7 @@ impl<'a> SweepJson<'a> {
                 .map(|d| d.path_text.as_str())
                 .collect(),
             points,
+            promotions: &context.marks.promotions,
         }
     }
 }

@@ -17,7 +17,10 @@ use crate::report::{format, json, Cell, Document, Format, Table};
 
 pub fn run(cli: &Cli, args: &WhatifArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
-    let scenario = super::load_scenario(args.scenario.as_deref(), &catalogue)?;
+    let scenario = super::load_priced_scenario(args.scenario.as_deref(), &catalogue, &args.prices)?;
+    if args.list_paths {
+        return super::paths::emit(&scenario, &catalogue, &args.output);
+    }
     let overrides = args
         .set
         .iter()
@@ -122,13 +125,33 @@ pub fn render(before: &Month, after: &Month, texts: &[String], format: Format) -
     if before.is_expected() {
         subtitle.push("expected month with retries and human review".to_string());
     }
+    subtitle.extend(crate::report::labels::list_prices_line(&after.evaluation));
+    let promotions = |month: &Month, when: &str| {
+        crate::report::labels::promotion_notes(&month.evaluation.promotions).map(|mut notes| {
+            notes.heading = format!("{} {when}", notes.heading);
+            notes
+        })
+    };
     Document {
         title: format!("{} — what if", evaluation.scenario),
         subtitle,
         tables: std::iter::once((None, table))
             .chain(super::compare::warning_table(&after.evaluation.warnings))
             .collect(),
-        notes: vec![super::compare::assumption_notes(&after.evaluation)],
+        notes: std::iter::once(super::compare::assumption_notes(&after.evaluation))
+            .chain(
+                if before.evaluation.promotions == after.evaluation.promotions {
+                    crate::report::labels::promotion_notes(&after.evaluation.promotions)
+                } else {
+                    promotions(before, "before")
+                },
+            )
+            .chain(
+                (before.evaluation.promotions != after.evaluation.promotions)
+                    .then(|| promotions(after, "after"))
+                    .flatten(),
+            )
+            .collect(),
     }
     .render(format)
 }
@@ -148,6 +171,9 @@ struct WhatifJson<'a> {
     policies: Vec<WhatifPolicyJson<'a>>,
     /// Deprecated models and a stale catalogue, after the overrides.
     warnings: Vec<crate::engine::breakdown::Warning>,
+    /// The promotions included in the prices before and after the overrides, with their end.
+    promotions_before: &'a [crate::engine::breakdown::PromotionUse],
+    promotions_after: &'a [crate::engine::breakdown::PromotionUse],
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -164,7 +190,7 @@ struct WhatifPolicyJson<'a> {
 }
 
 impl<'a> WhatifJson<'a> {
-    fn new(before: &'a Month, after: &Month, texts: &'a [String], rows: &[Change<'a>]) -> Self {
+    fn new(before: &'a Month, after: &'a Month, texts: &'a [String], rows: &[Change<'a>]) -> Self {
         let evaluation = &before.evaluation;
         WhatifJson {
             schema_version: json::SCHEMA_VERSION,
@@ -201,6 +227,8 @@ impl<'a> WhatifJson<'a> {
                 })
                 .collect(),
             warnings: after.evaluation.warnings.clone(),
+            promotions_before: &before.evaluation.promotions,
+            promotions_after: &after.evaluation.promotions,
         }
     }
 }

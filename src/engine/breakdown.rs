@@ -193,6 +193,19 @@ pub struct Evaluation {
     pub assumptions: Vec<Assumption>,
     /// Deprecated models the policies use, and a stale catalogue.
     pub warnings: Vec<Warning>,
+    /// The promotions included in the prices; empty on list prices.
+    pub promotions: Vec<PromotionUse>,
+}
+
+/// A promotion a result depends on: which model's price it lowers, its name, its inclusive end,
+/// and the policies whose cost includes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct PromotionUse {
+    pub model: String,
+    pub name: String,
+    /// Inclusive end: a date, or a UTC time.
+    pub until: String,
+    pub policies: Vec<String>,
 }
 
 /// A policy's cost next to the baseline's.

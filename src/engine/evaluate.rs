@@ -162,7 +162,9 @@ pub fn evaluate(scenario: &Scenario, catalogue: &Catalogue) -> Result<Evaluation
         }
         policies.push(cost);
     }
+    let promotions = prices::promotions_used(&policies, scenario.as_of, catalogue);
     Ok(Evaluation {
+        promotions,
         scenario: scenario.name.clone(),
         file: scenario.file.clone(),
         as_of: scenario.as_of,

@@ -9,7 +9,7 @@
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
-use super::breakdown::{Billing, Component, Context, Window};
+use super::breakdown::{Billing, Component, Context, PromotionUse, Window};
 use crate::load::values::show_instant;
 use crate::model::catalogue::{Adjustment, Model, PriceSet, Rates, Tiers};
 use crate::model::scenario::PriceMode;
@@ -118,6 +118,41 @@ pub fn price_set(model: &Model, at: Timestamp) -> Result<&PriceSet, PriceError> 
                 .map(|set| show_instant(set.from))
                 .unwrap_or_else(|| "nowhere".to_string()),
         })
+}
+
+/// The promotions included in the prices of `policies` priced at `as_of`, in model then name
+/// order. A result without any does not depend on a promotion.
+pub fn promotions_used(
+    policies: &[super::breakdown::PolicyCost],
+    as_of: Timestamp,
+    catalogue: &crate::model::catalogue::Catalogue,
+) -> Vec<PromotionUse> {
+    let mut uses: std::collections::BTreeMap<(String, String), Vec<String>> = Default::default();
+    for policy in policies {
+        for line in &policy.lines {
+            if let Some(name) = &line.promotion {
+                let policies = uses.entry((line.model.clone(), name.clone())).or_default();
+                if !policies.contains(&policy.policy) {
+                    policies.push(policy.policy.clone());
+                }
+            }
+        }
+    }
+    uses.into_iter()
+        .map(|((model, name), policies)| {
+            let until = catalogue
+                .model(&model)
+                .and_then(|m| m.price_set_at(as_of))
+                .and_then(|set| set.active_promotion(as_of))
+                .map_or_else(|| "unknown".to_string(), |p| show_instant(p.until));
+            PromotionUse {
+                model,
+                name,
+                until,
+                policies,
+            }
+        })
+        .collect()
 }
 
 /// Prices `slice` of traffic on `model` at `at`.

@@ -31,6 +31,36 @@ use crate::model::scenario::{
 pub const SEED_NAME: &str = "scenarios/seed.yaml";
 pub const SEED: &str = include_str!("../../scenarios/seed.yaml");
 
+/// The shipped example scenarios, embedded so an installed binary can write them out
+/// (`mixcost init`); file name and text, the seed first.
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("seed.yaml", SEED),
+    (
+        "support-desk.yaml",
+        include_str!("../../scenarios/support-desk.yaml"),
+    ),
+    (
+        "document-pipeline.yaml",
+        include_str!("../../scenarios/document-pipeline.yaml"),
+    ),
+    (
+        "multi-vendor.yaml",
+        include_str!("../../scenarios/multi-vendor.yaml"),
+    ),
+    (
+        "cascade-loses.yaml",
+        include_str!("../../scenarios/cascade-loses.yaml"),
+    ),
+    (
+        "cascade-wins.yaml",
+        include_str!("../../scenarios/cascade-wins.yaml"),
+    ),
+    (
+        "correlated-failures.yaml",
+        include_str!("../../scenarios/correlated-failures.yaml"),
+    ),
+];
+
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RawScenario {

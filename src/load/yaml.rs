@@ -54,6 +54,18 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
         )
         .with_help("a scenario needs `name`, `as_of`, `workloads`, `policies` and `baseline` (see scenarios/seed.yaml); a price file needs `provider`, `currency` and `models` (see pricing/openai.yaml)"));
     }
+    if let Some((position, amount)) = amount_split_by_flow_comma(&source.text) {
+        let width = amount.chars().count();
+        return Err(Diagnostic::error(
+            &source.name,
+            format!("the amount `{amount}` is cut in two at its comma: inside `{{…}}` or `[…]` YAML reads a comma as the end of an entry"),
+        )
+        .at(&source.text, position, width)
+        .with_help(format!(
+            "quote it (\"{amount}\"), write it without the thousands separator ({}), or put each entry on its own line",
+            amount.replace(',', "")
+        )));
+    }
     let budget = serde_saphyr::budget! {
         max_events: MAX_EVENTS,
         max_aliases: MAX_ALIASES,
@@ -147,6 +159,76 @@ pub fn parse<T: DeserializeOwned>(source: &SourceFile) -> Result<T, Diagnostic> 
             .at(&source.text, position, width)
             .with_help(help)
     })
+}
+
+/// The first unquoted dollar amount with a thousands separator (`$30,000`) inside a flow
+/// collection (`{production: $30,000}`), and where it starts. YAML splits it at the comma into
+/// `$30` and a second entry `000`, which is never what was meant, so it is reported before
+/// parsing rather than as whatever the second entry breaks later. Quoted text and comments are
+/// skipped.
+fn amount_split_by_flow_comma(text: &str) -> Option<(Position, String)> {
+    if !text.contains('$') {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (index, line) in text.lines().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut quote: Option<char> = None;
+        let mut at = 0;
+        while at < chars.len() {
+            let c = chars[at];
+            match quote {
+                Some(q) => {
+                    if c == q {
+                        quote = None;
+                    }
+                }
+                None => match c {
+                    // A quote opens a quoted scalar only where a value starts (`it's` is plain).
+                    '"' | '\''
+                        if at == 0 || matches!(chars[at - 1], ' ' | '{' | '[' | ',' | ':') =>
+                    {
+                        quote = Some(c)
+                    }
+                    '#' if at == 0 || chars[at - 1].is_whitespace() => break,
+                    '{' | '[' => depth += 1,
+                    '}' | ']' => depth = depth.saturating_sub(1),
+                    '$' if depth > 0 => {
+                        let mut end = at + 1;
+                        let digits = |from: usize| {
+                            chars[from..]
+                                .iter()
+                                .take_while(|c| c.is_ascii_digit())
+                                .count()
+                        };
+                        let lead = digits(end);
+                        end += lead;
+                        let mut groups = 0;
+                        while lead > 0
+                            && end < chars.len()
+                            && chars[end] == ','
+                            && digits(end + 1) == 3
+                        {
+                            end += 4;
+                            groups += 1;
+                        }
+                        if groups > 0 {
+                            return Some((
+                                Position {
+                                    line: clamp(index as u64 + 1),
+                                    column: clamp(at as u64 + 1),
+                                },
+                                chars[at..end].iter().collect(),
+                            ));
+                        }
+                    }
+                    _ => {}
+                },
+            }
+            at += 1;
+        }
+    }
+    None
 }
 
 /// For a parser error about a tab, the tab itself: the parser reports where the value it was
@@ -786,6 +868,34 @@ mod tests {
 
     fn error_of(text: &str) -> Diagnostic {
         parse::<serde::de::IgnoredAny>(&SourceFile::new("t.yaml", text)).unwrap_err()
+    }
+
+    #[test]
+    fn a_dollar_amount_with_a_comma_in_a_flow_mapping_is_explained() {
+        let error = error_of("budgets:\n  policies: {production: $30,000}\n");
+        assert!(
+            error.message.contains("`$30,000` is cut in two"),
+            "{}",
+            error.message
+        );
+        assert_eq!(
+            error.help.as_deref(),
+            Some("quote it (\"$30,000\"), write it without the thousands separator ($30000), or put each entry on its own line")
+        );
+        let error = error_of("b: [$1,250,000.50, $3]\n");
+        assert!(error.message.contains("`$1,250,000`"), "{}", error.message);
+    }
+
+    #[test]
+    fn quoted_block_and_commented_amounts_are_left_alone() {
+        for text in [
+            "budgets: {policies: {production: \"$30,000\"}}\n",
+            "budgets:\n  policies:\n    production: $30,000\n",
+            "a: {b: 1} # {c: $30,000}\n",
+            "a: {b: '$1,000', c: \"it's $2,000\"}\n",
+        ] {
+            assert!(amount_split_by_flow_comma(text).is_none(), "{text}");
+        }
     }
 
     #[test]
