@@ -22,6 +22,9 @@ struct ResultFile {
 struct ResultScenario {
     name: String,
     as_of: String,
+    /// Requests per month (results written before it was added have none).
+    #[serde(default)]
+    requests: Option<String>,
     policies: Vec<ResultPolicy>,
     /// Present for scenarios with a quality section: the expected month with retries and
     /// human review, which is what comparisons use.
@@ -208,9 +211,23 @@ pub fn read(source: &SourceFile) -> Result<Vec<Costs>, Diagnostic> {
                 }
             }
         }
+        let requests = match &scenario.requests {
+            None => None,
+            Some(text) => Some(text.parse::<u64>().map_err(|_| {
+                Diagnostic::error(
+                    name,
+                    format!(
+                        "the requests of scenario '{}' are '{text}', not a whole number",
+                        scenario.name
+                    ),
+                )
+                .with_help(HELP)
+            })?),
+        };
         scenarios.push(Costs {
             scenario: scenario.name,
             as_of: scenario.as_of,
+            requests,
             policies,
         });
     }
