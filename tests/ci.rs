@@ -98,7 +98,7 @@ fn a_base_scenario_file_gives_the_same_verdicts_as_its_result() {
     );
     let verdicts = |text: &str| {
         let json: serde_json::Value = serde_json::from_str(text).expect("JSON");
-        json["checks"]
+        json["scenarios"][0]["checks"]
             .as_array()
             .expect("checks")
             .iter()
@@ -410,6 +410,7 @@ fn shipped_schemas_are_current() {
         "sensitivity",
         "solve",
         "simulate",
+        "validate",
         "scenario",
         "pricing",
     ] {
