@@ -9,7 +9,8 @@
 //! and reported together: one comment, one JSON document, exit 1 if any check of any scenario
 //! fails. A scenario the base does not hold is new (the pull request adds it): its increase
 //! checks are warnings that say so, its other checks run as usual. One scenario against a base
-//! of one scenario pairs them whatever their names, as before.
+//! of one scenario pairs them whatever their names, as before. A base result with
+//! `"scenarios": []` says the base branch has none of them yet: every scenario is new.
 
 use crate::engine::exact;
 use std::path::{Path, PathBuf};
@@ -183,7 +184,8 @@ fn read_base(
         .map_err(crate::load::diagnostic::LoadError::from)
         .context("cannot read the base given with --against")?;
     if result::is_json(&source) {
-        return Ok(result::read(&source).map_err(crate::load::diagnostic::LoadError::from)?);
+        return Ok(result::read_possibly_empty(&source)
+            .map_err(crate::load::diagnostic::LoadError::from)?);
     }
     let (scenario, warnings) = crate::load::scenario::load_scenario(&source, catalogue)?;
     super::report_warnings(&warnings);
@@ -414,7 +416,13 @@ impl Report {
                     .iter()
                     .map(move |n| format!("{} {}: {n}", r.verdict.label(), kind_label(r.kind)))
             })
-            .collect()
+            .fold(Vec::new(), |mut unique, note| {
+                // A new scenario says so once, not once per policy.
+                if !unique.contains(&note) {
+                    unique.push(note);
+                }
+                unique
+            })
     }
 
     /// The table or CSV document of this scenario alone.

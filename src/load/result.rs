@@ -71,8 +71,21 @@ struct ResultLine {
 
 const HELP: &str = "give the output of `mixcost compare --format json`, or a scenario file";
 
-/// The scenarios priced in a compare result, in file order.
+/// The scenarios priced in a compare result, in file order; a result without any is refused.
 pub fn read(source: &SourceFile) -> Result<Vec<Costs>, Diagnostic> {
+    let scenarios = read_possibly_empty(source)?;
+    if scenarios.is_empty() {
+        let name = &source.name;
+        return Err(
+            Diagnostic::error(name, format!("'{name}' holds no scenarios")).with_help(HELP),
+        );
+    }
+    Ok(scenarios)
+}
+
+/// As [`read`], but `"scenarios": []` is a base with nothing in it: `check`'s base when the
+/// base branch has none of the scenarios checked yet (each is then new).
+pub fn read_possibly_empty(source: &SourceFile) -> Result<Vec<Costs>, Diagnostic> {
     let name = &source.name;
     let syntax = |error: serde_json::Error| {
         let position = Position {
@@ -230,11 +243,6 @@ pub fn read(source: &SourceFile) -> Result<Vec<Costs>, Diagnostic> {
             requests,
             policies,
         });
-    }
-    if scenarios.is_empty() {
-        return Err(
-            Diagnostic::error(name, format!("'{name}' holds no scenarios")).with_help(HELP),
-        );
     }
     Ok(scenarios)
 }
