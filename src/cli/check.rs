@@ -250,9 +250,9 @@ fn limit_label(result: &CheckResult) -> String {
     }
 }
 
-/// A cost per request, to a millionth of a dollar: `$0.0025`, `$0.000132`.
+/// A cost per request, to eight decimal places: `$0.0025`, `$0.0051344`.
 fn per_request_money(value: Decimal) -> String {
-    format::price(value.round_dp(6))
+    format::price(value.round_dp(8))
 }
 
 /// `+$0.0003 ($0.0021 → $0.0024, +14.3%)`, per request.
@@ -293,9 +293,7 @@ fn value_text(result: &CheckResult) -> String {
             n => format!("{n} violations"),
         },
         CheckKind::MaxIncrease | CheckKind::WarnIncrease => match (result.before, result.cost) {
-            (Some(before), Some(after)) if result.per_request => {
-                per_request_change(before, after)
-            }
+            (Some(before), Some(after)) if result.per_request => per_request_change(before, after),
             (Some(before), Some(after)) => change_text(before, after),
             (None, Some(after)) => format!("{} (no base)", format::money(after)),
             _ => "not evaluated".to_string(),
@@ -330,9 +328,9 @@ impl Report {
             show_instant(self.evaluation.as_of)
         );
         match &self.against {
-            Some(against) if self.new => {
-                line.push_str(&format!(" · new: not in {against}, so no increase is checked"))
-            }
+            Some(against) if self.new => line.push_str(&format!(
+                " · new: not in {against}, so no increase is checked"
+            )),
             Some(against) => line.push_str(&format!(" · against {against}")),
             None => {}
         }
@@ -633,7 +631,7 @@ struct CheckPolicyJson {
     monthly_cost: String,
     delta: Option<String>,
     delta_pct: Option<String>,
-    /// Month divided by requests, to a millionth of a dollar, when the scenario has requests.
+    /// Month divided by requests, to eight decimal places, when the scenario has requests.
     cost_per_request: Option<String>,
 }
 
@@ -643,8 +641,8 @@ struct CheckRowJson {
     kind: CheckKind,
     policy: String,
     workload: Option<String>,
-    /// `true`: `cost`, `before`, `delta` and an amount `limit` are per request (to a
-    /// millionth of a dollar); otherwise per month, rounded to cents.
+    /// `true`: `cost`, `before`, `delta` and an amount `limit` are per request (to eight
+    /// decimal places); otherwise per month, rounded to cents.
     per_request: bool,
     /// A compliance check waived by `compliance: exempt` on the policy.
     exempt: bool,
@@ -667,7 +665,11 @@ impl CheckJson {
         CheckJson {
             schema_version: json::SCHEMA_VERSION,
             currency: "USD",
-            verdict: overall(run.reports.iter().flat_map(|r| r.results.iter().map(|c| c.verdict))),
+            verdict: overall(
+                run.reports
+                    .iter()
+                    .flat_map(|r| r.results.iter().map(|c| c.verdict)),
+            ),
             failed: run.count(Verdict::Fail),
             warnings: run.count(Verdict::Warn),
             passed: run.count(Verdict::Pass),
@@ -680,7 +682,7 @@ impl CheckJson {
 impl CheckScenarioJson {
     fn new(report: &Report) -> Self {
         let money = |d: Decimal| format::fixed(d, 2);
-        let unit = |d: Decimal| format::plain(d.round_dp(6));
+        let unit = |d: Decimal| format::plain(d.round_dp(8));
         let requests = report.evaluation.requests;
         CheckScenarioJson {
             name: report.evaluation.scenario.clone(),

@@ -266,3 +266,27 @@ fn render(findings: &[Diagnostic], files: usize) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workflow_command_values_are_escaped_as_github_reads_them() {
+        assert_eq!(github_data("50% of\r\nit"), "50%25 of%0D%0Ait");
+        assert_eq!(github_data("a, b: c"), "a, b: c");
+        assert_eq!(github_property("dir,x/a:b%.yaml"), "dir%2Cx/a%3Ab%25.yaml");
+        // `%` first, so an escape is never escaped twice.
+        assert_eq!(github_data("%0A"), "%250A");
+    }
+
+    #[test]
+    fn warnings_ok_passes_warnings_but_never_errors() {
+        let warning = Diagnostic::warning("a.yaml", "w");
+        let error = Diagnostic::error("a.yaml", "e");
+        assert!(passes(&[], false));
+        assert!(!passes(std::slice::from_ref(&warning), false));
+        assert!(passes(std::slice::from_ref(&warning), true));
+        assert!(!passes(&[warning, error], true));
+    }
+}

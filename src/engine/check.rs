@@ -122,14 +122,14 @@ pub struct Gate<'a> {
     pub base_missing: bool,
 }
 
-/// `total / requests` for display, rounded to a millionth of a dollar.
+/// `total / requests` for display, rounded to eight decimal places (1e-8 USD).
 pub fn per_request(total: Decimal, requests: u64) -> Option<Decimal> {
     if requests == 0 {
         return None;
     }
     total
         .checked_div(Decimal::from(requests))
-        .map(|value| value.round_dp(6))
+        .map(|value| value.round_dp(8))
 }
 
 /// Runs every check of `gate` on the scenario's month (`now`: its priced lines, or the expected
@@ -436,9 +436,21 @@ mod tests {
         ));
         // $0.0001 a request more, against a $0.0001 limit: not over; a hair more is.
         let cent = Threshold::Money(dec!(0.0001));
-        assert!(!exceeds_per_request((dec!(100), 1_000_000), (dec!(200), 1_000_000), cent));
-        assert!(exceeds_per_request((dec!(100), 1_000_000), (dec!(200.01), 1_000_000), cent));
+        assert!(!exceeds_per_request(
+            (dec!(100), 1_000_000),
+            (dec!(200), 1_000_000),
+            cent
+        ));
+        assert!(exceeds_per_request(
+            (dec!(100), 1_000_000),
+            (dec!(200.01), 1_000_000),
+            cent
+        ));
         // Thirds that no decimal holds exactly are still compared exactly.
-        assert!(!exceeds_per_request((dec!(1), 3), (dec!(2), 6), Threshold::Percent(dec!(0))));
+        assert!(!exceeds_per_request(
+            (dec!(1), 3),
+            (dec!(2), 6),
+            Threshold::Percent(dec!(0))
+        ));
     }
 }
