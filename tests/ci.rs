@@ -903,6 +903,49 @@ fn cost_per_request_tells_volume_growth_from_a_dearer_route() {
             "$0.0051344",
         ],
     );
+    // The same gate written in the scenario, per policy.
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let budgeted = folder.path().join("budgeted.yaml");
+    std::fs::write(
+        &budgeted,
+        std::fs::read_to_string(format!("{CI}/per-request/base.yaml")).unwrap()
+            + "budgets:\n  per_request: {mixed-flash: $0.005}\n",
+    )
+    .unwrap();
+    let table = expect(1, &["check", budgeted.to_str().unwrap()]);
+    let row = table
+        .lines()
+        .find(|line| line.contains("per-request budget"))
+        .expect("the per-request budget row");
+    let cells: Vec<&str> = row
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            "FAIL",
+            "per-request budget",
+            "mixed-flash",
+            "$0.0051344",
+            "$0.005 per request"
+        ]
+    );
+    // A per-request budget in a scenario without request counts is a load error at the key.
+    let totals = folder.path().join("totals.yaml");
+    std::fs::write(
+        &totals,
+        std::fs::read_to_string(ci("base.yaml")).unwrap()
+            + "budgets:\n  per_request: {mixed-flash: $0.005}\n",
+    )
+    .unwrap();
+    let stderr = rejected(&["check", totals.to_str().unwrap()]);
+    assert!(
+        stderr.contains("budgets.per_request needs each workload's request count, but workload 'repetitive' gives only token totals"),
+        "{stderr}"
+    );
+    expect(1, &["validate", totals.to_str().unwrap()]);
     // Workloads given only as token totals have no request count: refused, not guessed.
     let stderr = rejected(&[
         "check",

@@ -233,6 +233,7 @@ fn kind_label(kind: CheckKind) -> &'static str {
         CheckKind::WarnIncrease => "warn increase",
         CheckKind::Compliance => "compliance",
         CheckKind::CostPerRequest => "cost per request",
+        CheckKind::PolicyCostPerRequest => "per-request budget",
     }
 }
 
@@ -298,7 +299,9 @@ fn value_text(result: &CheckResult) -> String {
             (None, Some(after)) => format!("{} (no base)", format::money(after)),
             _ => "not evaluated".to_string(),
         },
-        CheckKind::CostPerRequest => result.cost.map(per_request_money).unwrap_or_default(),
+        CheckKind::CostPerRequest | CheckKind::PolicyCostPerRequest => {
+            result.cost.map(per_request_money).unwrap_or_default()
+        }
         _ => result.cost.map(format::money).unwrap_or_default(),
     }
 }

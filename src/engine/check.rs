@@ -56,6 +56,8 @@ pub enum CheckKind {
     WarnIncrease,
     /// `--max-cost-per-request`: a policy's month divided by its requests.
     CostPerRequest,
+    /// `budgets.per_request` in the scenario: the same, per policy.
+    PolicyCostPerRequest,
     /// The scenario's `constraints:`.
     Compliance,
 }
@@ -153,7 +155,11 @@ pub fn run(
         Some(n) if n > 0 => Some(n),
         _ => None,
     };
-    if requests.is_none() && (gate.max_cost_per_request.is_some() || gate.per_request) {
+    if requests.is_none()
+        && (gate.max_cost_per_request.is_some()
+            || gate.per_request
+            || !scenario.budgets.per_request.is_empty())
+    {
         return Err(CheckError::NoRequests {
             what: format!("scenario '{}'", scenario.name),
         });
@@ -225,14 +231,21 @@ pub fn run(
             check.workload = Some(workload.clone());
             results.push(check);
         }
-        if let (Some(limit), Some(requests)) = (gate.max_cost_per_request, requests) {
+        let budget = scenario.budgets.per_request.get(name).map(|b| b.amount);
+        for (kind, limit) in [
+            (CheckKind::CostPerRequest, gate.max_cost_per_request),
+            (CheckKind::PolicyCostPerRequest, budget),
+        ] {
+            let (Some(limit), Some(requests)) = (limit, requests) else {
+                continue;
+            };
             // total / requests <= limit, exactly: total <= limit × requests.
             let verdict = match limit.checked_mul(Decimal::from(requests)) {
                 Some(cap) => within(policy.total, cap),
                 None => Verdict::Pass,
             };
             let mut check = result(
-                CheckKind::CostPerRequest,
+                kind,
                 verdict,
                 per_request(policy.total, requests).unwrap_or_default(),
                 Some(Threshold::Money(limit)),

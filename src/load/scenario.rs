@@ -357,7 +357,18 @@ fn check_scenario(
                 .iter()
                 .map(|w| w.value.name.value.trim())
                 .collect();
-            rules::check_budgets(checker, budgets, &policy_names, &workload_names)
+            let totals_only = raw
+                .workloads
+                .iter()
+                .find(|w| w.value.requests.is_none())
+                .map(|w| w.value.name.value.trim());
+            rules::check_budgets(
+                checker,
+                budgets,
+                &policy_names,
+                &workload_names,
+                totals_only,
+            )
         }
         None => Some(Default::default()),
     };
