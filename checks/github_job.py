@@ -449,10 +449,27 @@ def main():
     case.expect(len(case.comments) == 1, "the comment is still posted")
     case.expect("### mixcost validate: FAILED" in body, "the comment shows validate failed")
     case.expect("cache_hit_rte" in body, "the comment names the bad key")
-    case.expect("### mixcost check could not run" in body, "the comment says check could not run")
+    case.expect("### mixcost check could not run until validate's errors are fixed" in body,
+                "the comment says check could not run")
     case.expect(re.search(r"^::error file=scenarios/seed\.yaml,line=\d+,col=\d+,title=mixcost validate::unknown field `cache_hit_rte`",
                           case.runner.stdout, re.M) is not None,
                 "validate prints a GitHub annotation at the file, line and column")
+    good &= case.report()
+
+    case = Case(context, "broken-base", {"scenarios/seed.yaml": broken},
+                {"scenarios/seed.yaml": seed}, scenarios)
+    body = case.comments[0]["body"] if case.comments else ""
+    case.expect(case.ok, "the pull request that fixes a broken base passes (with warnings)")
+    case.expect("could not be priced" in body and "cache_hit_rte" in body,
+                "the comment says the base could not be priced, and why")
+    good &= case.report()
+
+    case = Case(context, "unknown-base-ref", {"scenarios/seed.yaml": seed},
+                {"scenarios/seed.yaml": seed + "# reviewed\n"},
+                dict(scenarios, **{"base-ref": "no-such-ref"}))
+    body = case.comments[0]["body"] if case.comments else ""
+    case.expect(not case.ok, "a base commit that is not there fails the job")
+    case.expect("The base commit (no-such-ref) could not be priced" in body, "the comment says so")
     good &= case.report()
 
     case = Case(context, "missing-base", {"scenarios/seed.yaml": seed},
