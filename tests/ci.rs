@@ -98,7 +98,7 @@ fn a_base_scenario_file_gives_the_same_verdicts_as_its_result() {
     );
     let verdicts = |text: &str| {
         let json: serde_json::Value = serde_json::from_str(text).expect("JSON");
-        json["checks"]
+        json["scenarios"][0]["checks"]
             .as_array()
             .expect("checks")
             .iter()
@@ -410,6 +410,7 @@ fn shipped_schemas_are_current() {
         "sensitivity",
         "solve",
         "simulate",
+        "validate",
         "scenario",
         "pricing",
     ] {
@@ -540,4 +541,477 @@ fn shipped_input_files_match_their_schemas() {
         !validator("scenario").is_valid(&typo),
         "unknown keys are errors"
     );
+}
+
+#[test]
+fn validate_warnings_fail_unless_warnings_ok() {
+    let warning = ci("warning-only.yaml");
+    let table = expect(1, &["validate", &warning]);
+    assert!(
+        table.ends_with("1 file checked: 0 errors, 1 warning\n"),
+        "{table}"
+    );
+    let allowed = expect(0, &["validate", "--warnings-ok", &warning]);
+    assert_eq!(allowed, table, "--warnings-ok reports the same findings");
+    // Errors still fail with --warnings-ok.
+    expect(
+        1,
+        &[
+            "validate",
+            "--warnings-ok",
+            &ci("prices-deprecated/acme.yaml"),
+        ],
+    );
+}
+
+#[test]
+fn validate_json_lists_each_finding_with_its_place() {
+    let text = expect(
+        1,
+        &[
+            "validate",
+            "--format",
+            "json",
+            &ci("warning-only.yaml"),
+            &ci("prices-deprecated/acme.yaml"),
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_valid("validate", &json);
+    assert_eq!(json["verdict"], "fail");
+    assert_eq!(
+        (
+            json["files"].as_u64(),
+            json["errors"].as_u64(),
+            json["warnings"].as_u64()
+        ),
+        (Some(2), Some(1), Some(1))
+    );
+    let findings = json["findings"].as_array().expect("findings");
+    let warning = findings
+        .iter()
+        .find(|f| f["severity"] == "warning")
+        .expect("the warning");
+    assert_eq!(warning["file"], ci("warning-only.yaml"));
+    assert_eq!(
+        (warning["line"].as_u64(), warning["column"].as_u64()),
+        (Some(20), Some(9))
+    );
+    assert!(warning["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("route 2 of policy 'mixed-flash' never applies"));
+    let passed = expect(
+        0,
+        &[
+            "validate",
+            "--format",
+            "json",
+            "--warnings-ok",
+            &ci("warning-only.yaml"),
+        ],
+    );
+    let passed: serde_json::Value = serde_json::from_str(&passed).expect("JSON");
+    assert_eq!(passed["verdict"], "pass");
+    let clean: serde_json::Value =
+        serde_json::from_str(&expect(0, &["validate", "--format", "json", "scenarios"])).unwrap();
+    assert_eq!(clean["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn validate_github_annotations_are_escaped_as_the_runner_reads_them() {
+    let text = expect(
+        1,
+        &["validate", "--format", "github", &ci("warning-only.yaml")],
+    );
+    assert_eq!(
+        text,
+        format!(
+            "::warning file={},line=20,col=9,title=mixcost validate::route 2 of policy 'mixed-flash' never applies: earlier routes take every workload it matches%0Ahelp: remove the route, or move it above the routes that take its workloads\n1 file checked: 0 errors, 1 warning\n",
+            ci("warning-only.yaml")
+        )
+    );
+    // A file name with the characters that end a property or a command: `,` `:` `%`.
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let odd = folder.path().join("a,b:50%.yaml");
+    std::fs::write(&odd, "name: x\nbogus: 1\n").unwrap();
+    let text = expect(
+        1,
+        &["validate", "--format", "github", odd.to_str().unwrap()],
+    );
+    let line = text.lines().next().expect("an annotation");
+    let escaped = odd
+        .to_str()
+        .unwrap()
+        .replace('%', "%25")
+        .replace(':', "%3A")
+        .replace(',', "%2C");
+    assert!(
+        line.starts_with(&format!("::error file={escaped},line=")),
+        "{line}"
+    );
+    assert_eq!(
+        text.lines().count(),
+        2,
+        "one line per finding, then the count: {text}"
+    );
+}
+
+#[test]
+fn schema_refuses_formats_a_json_schema_does_not_have() {
+    for format in ["table", "markdown", "csv"] {
+        let stderr = rejected(&["schema", "check", "--format", format]);
+        assert!(stderr.contains("`schema` prints a JSON Schema"), "{stderr}");
+    }
+    assert_eq!(
+        expect(0, &["schema", "check", "--format", "json"]),
+        expect(0, &["schema", "check"])
+    );
+}
+
+#[test]
+fn check_of_several_scenarios_gives_one_verdict_each_and_one_report() {
+    let desk = format!("{CI}/per-request/base.yaml");
+    // The base branch holds only the seed scenario: the support desk is new.
+    let base = ci("base.json");
+    let args = |format: &'static str| -> Vec<String> {
+        vec![
+            "check".into(),
+            ci("changed.yaml"),
+            desk.clone(),
+            "--against".into(),
+            base.clone(),
+            "--max-increase".into(),
+            "10%".into(),
+            "--format".into(),
+            format.into(),
+        ]
+    };
+    let strings = |v: &[String]| v.to_vec();
+    let run = |format| {
+        let owned = strings(&args(format));
+        let borrowed: Vec<&str> = owned.iter().map(String::as_str).collect();
+        expect(1, &borrowed)
+    };
+    let json: serde_json::Value = serde_json::from_str(&run("json")).expect("JSON");
+    assert_valid("check", &json);
+    assert_eq!(json["verdict"], "fail");
+    let scenarios = json["scenarios"].as_array().expect("scenarios");
+    assert_eq!(scenarios.len(), 2);
+    assert_eq!(scenarios[0]["name"], "Two-bucket month (seed example)");
+    assert_eq!(
+        (
+            scenarios[0]["verdict"].as_str(),
+            scenarios[0]["new"].as_bool()
+        ),
+        (Some("fail"), Some(false))
+    );
+    assert_eq!(scenarios[1]["name"], "Support desk");
+    assert_eq!(
+        (
+            scenarios[1]["verdict"].as_str(),
+            scenarios[1]["new"].as_bool()
+        ),
+        (Some("warn"), Some(true))
+    );
+    assert_eq!(json["failed"], 3);
+    let markdown = run("markdown");
+    assert_eq!(
+        markdown.matches("<!-- mixcost-report -->").count(),
+        1,
+        "one comment"
+    );
+    assert!(markdown.starts_with(
+        "<!-- mixcost-report -->\n### mixcost check: FAILED (3 failed, 2 warnings, 2 passed) over 2 scenarios\n"
+    ), "{markdown}");
+    assert!(markdown.contains("#### Support desk: passed (0 failed, 2 warnings, 2 passed)"));
+    assert!(markdown.contains("new: not in"));
+    assert_eq!(
+        markdown
+            .matches("scenario 'Support desk' is not in the base (a new scenario)")
+            .count(),
+        1,
+        "the new scenario is said once"
+    );
+    insta::assert_snapshot!("check_several_scenarios_markdown", markdown);
+    let csv = run("csv");
+    assert!(
+        csv.contains("scenario,verdict,check,policy,workload,value,limit"),
+        "{csv}"
+    );
+    // One scenario against a base of one keeps the single-scenario report.
+    let one = expect(
+        1,
+        &[
+            "check",
+            &ci("changed.yaml"),
+            "--against",
+            &ci("base.json"),
+            "--max-increase",
+            "10%",
+            "--format",
+            "markdown",
+        ],
+    );
+    assert!(!one.contains("over 1 scenarios"), "{one}");
+}
+
+#[test]
+fn an_empty_base_makes_every_scenario_new() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let empty = folder.path().join("empty.json");
+    std::fs::write(
+        &empty,
+        r#"{"schema_version": "1", "currency": "USD", "scenarios": []}"#,
+    )
+    .unwrap();
+    let table = expect(
+        0,
+        &[
+            "check",
+            &ci("changed.yaml"),
+            "--against",
+            empty.to_str().unwrap(),
+            "--max-increase",
+            "10%",
+        ],
+    );
+    assert!(
+        table.starts_with("mixcost check: passed (0 failed, 3 warnings, 0 passed)"),
+        "{table}"
+    );
+    assert!(table.contains("$1,736.00 (no base)"), "{table}");
+    // diff still refuses an empty result: there is nothing to compare.
+    let stderr = rejected(&["diff", empty.to_str().unwrap(), &ci("base.json")]);
+    assert!(stderr.contains("holds no scenarios"), "{stderr}");
+}
+
+#[test]
+fn cost_per_request_tells_volume_growth_from_a_dearer_route() {
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let base = folder.path().join("desk.json");
+    std::fs::write(
+        &base,
+        expect(
+            0,
+            &[
+                "compare",
+                &format!("{CI}/per-request/base.yaml"),
+                "--format",
+                "json",
+            ],
+        ),
+    )
+    .unwrap();
+    let base = base.to_str().unwrap();
+    let more = format!("{CI}/per-request/more-traffic.yaml");
+    let dearer = format!("{CI}/per-request/dearer-route.yaml");
+    let gate = |file: &str, per_request: bool| {
+        let mut args = vec![
+            "check",
+            file,
+            "--against",
+            base,
+            "--max-increase",
+            "10%",
+            "--policy",
+            "mixed-flash",
+            "--format",
+            "json",
+        ];
+        if per_request {
+            args.push("--per-request");
+        }
+        let out = common::run(&args);
+        let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+        assert_valid("check", &json);
+        let row = json["scenarios"][0]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == "max_increase")
+            .cloned()
+            .expect("the increase check");
+        (out.code, row)
+    };
+    // 12% more requests, same routes: +12.0% a month fails, +0.0% a request passes.
+    let (code, row) = gate(&more, false);
+    assert_eq!((code, row["delta_pct"].as_str()), (Some(1), Some("12.0")));
+    let (code, row) = gate(&more, true);
+    assert_eq!(code, Some(0));
+    assert_eq!(row["per_request"], true);
+    assert_eq!(
+        (
+            row["before"].as_str(),
+            row["cost"].as_str(),
+            row["delta_pct"].as_str()
+        ),
+        (Some("0.0051344"), Some("0.0051344"), Some("0.0"))
+    );
+    // Same requests, triage on a dearer model: fails either way.
+    let (code, row) = gate(&dearer, true);
+    assert_eq!((code, row["verdict"].as_str()), (Some(1), Some("fail")));
+    assert_eq!(
+        (
+            row["before"].as_str(),
+            row["cost"].as_str(),
+            row["delta_pct"].as_str()
+        ),
+        (Some("0.0051344"), Some("0.0066704"), Some("29.9"))
+    );
+
+    // The absolute gate: $5,134.40 over 1,000,000 requests is $0.0051344 a request.
+    let table = expect(
+        1,
+        &[
+            "check",
+            &format!("{CI}/per-request/base.yaml"),
+            "--policy",
+            "mixed-flash",
+            "--max-cost-per-request",
+            "0.005",
+        ],
+    );
+    let row = table
+        .lines()
+        .find(|line| line.contains("cost per request"))
+        .expect("the cost-per-request row");
+    let cells: Vec<&str> = row
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            "FAIL",
+            "cost per request",
+            "mixed-flash",
+            "$0.0051344",
+            "$0.005 per request"
+        ]
+    );
+    expect(
+        0,
+        &[
+            "check",
+            &format!("{CI}/per-request/base.yaml"),
+            "--policy",
+            "mixed-flash",
+            "--max-cost-per-request",
+            "$0.0051344",
+        ],
+    );
+    // The same gate written in the scenario, per policy.
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let budgeted = folder.path().join("budgeted.yaml");
+    std::fs::write(
+        &budgeted,
+        std::fs::read_to_string(format!("{CI}/per-request/base.yaml")).unwrap()
+            + "budgets:\n  per_request: {mixed-flash: $0.005}\n",
+    )
+    .unwrap();
+    let table = expect(1, &["check", budgeted.to_str().unwrap()]);
+    let row = table
+        .lines()
+        .find(|line| line.contains("per-request budget"))
+        .expect("the per-request budget row");
+    let cells: Vec<&str> = row
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            "FAIL",
+            "per-request budget",
+            "mixed-flash",
+            "$0.0051344",
+            "$0.005 per request"
+        ]
+    );
+    // A per-request budget in a scenario without request counts is a load error at the key.
+    let totals = folder.path().join("totals.yaml");
+    std::fs::write(
+        &totals,
+        std::fs::read_to_string(ci("base.yaml")).unwrap()
+            + "budgets:\n  per_request: {mixed-flash: $0.005}\n",
+    )
+    .unwrap();
+    let stderr = rejected(&["check", totals.to_str().unwrap()]);
+    assert!(
+        stderr.contains("budgets.per_request needs each workload's request count, but workload 'repetitive' gives only token totals"),
+        "{stderr}"
+    );
+    expect(1, &["validate", totals.to_str().unwrap()]);
+    // Workloads given only as token totals have no request count: refused, not guessed.
+    let stderr = rejected(&[
+        "check",
+        &ci("changed.yaml"),
+        "--max-cost-per-request",
+        "0.01",
+    ]);
+    assert!(stderr.contains("has no request count"), "{stderr}");
+    let stderr = rejected(&[
+        "check",
+        &ci("changed.yaml"),
+        "--against",
+        &ci("base.json"),
+        "--max-increase",
+        "10%",
+        "--per-request",
+    ]);
+    assert!(stderr.contains("has no request count"), "{stderr}");
+}
+
+#[test]
+fn an_exempt_baseline_is_reported_exempt_not_failed() {
+    let desk = format!("{CI}/per-request/base.yaml");
+    // all-gpt-5.5 sends internal data to a closed model, but says `compliance: exempt`.
+    let text = expect(0, &["check", &desk, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let checks = json["scenarios"][0]["checks"].as_array().unwrap();
+    let baseline = checks
+        .iter()
+        .find(|c| c["policy"] == "all-gpt-5.5" && c["kind"] == "compliance")
+        .expect("the baseline's compliance row");
+    assert_eq!(
+        (baseline["verdict"].as_str(), baseline["exempt"].as_bool()),
+        (Some("pass"), Some(true))
+    );
+    assert!(baseline["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("compliance: exempt"));
+    assert_eq!(
+        expect(0, &["validate", &desk]),
+        "1 file checked: no problems found\n"
+    );
+    // Without the exemption the same policy fails, in check and in validate.
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let strict = folder.path().join("strict.yaml");
+    std::fs::write(
+        &strict,
+        std::fs::read_to_string(&desk)
+            .unwrap()
+            .replace("    compliance: exempt", "    compliance: enforced"),
+    )
+    .unwrap();
+    let table = expect(1, &["check", strict.to_str().unwrap()]);
+    assert!(
+        table.contains("FAIL      compliance   all-gpt-5.5   1 violation"),
+        "{table}"
+    );
+    expect(1, &["validate", strict.to_str().unwrap()]);
+    // Unknown values stay errors.
+    std::fs::write(
+        &strict,
+        std::fs::read_to_string(&desk)
+            .unwrap()
+            .replace("    compliance: exempt", "    compliance: waived"),
+    )
+    .unwrap();
+    let stderr = rejected(&["check", strict.to_str().unwrap()]);
+    assert!(stderr.contains("waived"), "{stderr}");
 }

@@ -4,6 +4,13 @@
 //! The base (`--against`) is a `compare --format json` result or another scenario file, e.g.
 //! the same scenario on the base branch. Bad amounts, thresholds without a unit, an unreadable
 //! or incompatible base, or a base with nothing in common exit 2 before anything is judged.
+//!
+//! Several scenarios are checked in one run, each against the base's scenario of the same name,
+//! and reported together: one comment, one JSON document, exit 1 if any check of any scenario
+//! fails. A scenario the base does not hold is new (the pull request adds it): its increase
+//! checks are warnings that say so, its other checks run as usual. One scenario against a base
+//! of one scenario pairs them whatever their names, as before. A base result with
+//! `"scenarios": []` says the base branch has none of them yet: every scenario is new.
 
 use crate::engine::exact;
 use std::path::{Path, PathBuf};
@@ -29,9 +36,9 @@ use crate::report::{comment, format, json, Cell, Document, Format, Notes, Table}
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The scenario to check.
-    #[arg(value_name = "SCENARIO")]
-    pub scenario: PathBuf,
+    /// The scenarios to check, each against the base's scenario of the same name.
+    #[arg(value_name = "SCENARIO", required = true)]
+    pub scenarios: Vec<PathBuf>,
 
     /// Fail when a checked policy's month costs more than AMOUNT (USD, e.g. 500 or $1,250).
     #[arg(long, value_name = "AMOUNT")]
@@ -53,6 +60,16 @@ pub struct CheckArgs {
     #[arg(long, value_name = "BASE")]
     pub against: Option<PathBuf>,
 
+    /// Fail when a policy's month divided by its requests costs more than AMOUNT (USD, e.g.
+    /// 0.002). Every workload must give `requests:`.
+    #[arg(long, value_name = "AMOUNT")]
+    pub max_cost_per_request: Option<String>,
+
+    /// --max-increase and --warn-increase compare cost per request instead of the month's
+    /// total, so more traffic at the same cost per request passes and a dearer route fails.
+    #[arg(long, requires = "against")]
+    pub per_request: bool,
+
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -73,55 +90,80 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|text| flag("--warn-increase", text, amount::threshold))
         .transpose()?;
+    let max_cost_per_request = args
+        .max_cost_per_request
+        .as_deref()
+        .map(|text| flag("--max-cost-per-request", text, amount::money))
+        .transpose()?;
     let catalogue = super::load_catalogue(cli)?;
-    let scenario = super::load_scenario(Some(&args.scenario), &catalogue)?;
-    let policies = if args.policy.is_empty() {
-        scenario.policies.iter().map(|p| p.name.clone()).collect()
-    } else {
-        for name in &args.policy {
-            if scenario.policy(name).is_none() {
-                let names = scenario.policies.iter().map(|p| p.name.as_str());
-                let hint = match nearest(name, names.clone()) {
-                    Some(close) => format!("did you mean '{close}'?"),
-                    None => format!("name one of: {}", names.collect::<Vec<_>>().join(", ")),
-                };
-                anyhow::bail!(
-                    "--policy '{name}' is not a policy of '{}'; {hint}",
-                    args.scenario.display()
-                );
-            }
-        }
-        args.policy.clone()
-    };
-    let month = month(&scenario, &catalogue).map_err(super::whatif_error)?;
-    let evaluation = &month.evaluation;
     let base = match &args.against {
-        Some(path) => Some(read_base(path, evaluation, &catalogue)?),
+        Some(path) => Some(read_base(path, &catalogue)?),
         None => None,
     };
-    let violations = compliance::violations(&scenario, &catalogue);
-    let gate = Gate {
-        policies,
-        budget,
-        base: base.as_ref(),
-        max_increase,
-        warn_increase,
-    };
-    let results = check::run(&scenario, &month.costs, &violations, &gate)?;
-    let report = Report {
-        evaluation,
-        base: base.as_ref(),
-        against: args.against.as_ref().map(|p| p.display().to_string()),
-        policies: &gate.policies,
-        results,
-    };
-    let text = report.render(args.output.format);
+    let mut reports = Vec::with_capacity(args.scenarios.len());
+    for path in &args.scenarios {
+        let scenario = super::load_scenario(Some(path), &catalogue)?;
+        let policies = chosen_policies(args, path, &scenario)?;
+        let month = month(&scenario, &catalogue).map_err(super::whatif_error)?;
+        let base = match &base {
+            None => None,
+            Some(scenarios) => pick(scenarios, &scenario.name, args.scenarios.len())?,
+        };
+        let violations = compliance::violations(&scenario, &catalogue);
+        let gate = Gate {
+            policies,
+            budget,
+            base: base.as_ref(),
+            max_increase,
+            warn_increase,
+            max_cost_per_request,
+            per_request: args.per_request,
+            base_missing: args.against.is_some() && base.is_none(),
+        };
+        let results = check::run(&scenario, &month.costs, &violations, &gate)?;
+        let (new, policies) = (gate.base_missing, gate.policies);
+        reports.push(Report {
+            base,
+            new,
+            against: args.against.as_ref().map(|p| p.display().to_string()),
+            policies,
+            evaluation: month.evaluation,
+            results,
+        });
+    }
+    let run = Run { reports };
+    let text = run.render(args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
-    Ok(if report.failed() > 0 {
+    Ok(if run.count(Verdict::Fail) > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The policies `--policy` names (each must exist), or every policy of the scenario.
+fn chosen_policies(
+    args: &CheckArgs,
+    path: &Path,
+    scenario: &crate::model::scenario::Scenario,
+) -> anyhow::Result<Vec<String>> {
+    if args.policy.is_empty() {
+        return Ok(scenario.policies.iter().map(|p| p.name.clone()).collect());
+    }
+    for name in &args.policy {
+        if scenario.policy(name).is_none() {
+            let names = scenario.policies.iter().map(|p| p.name.as_str());
+            let hint = match nearest(name, names.clone()) {
+                Some(close) => format!("did you mean '{close}'?"),
+                None => format!("name one of: {}", names.collect::<Vec<_>>().join(", ")),
+            };
+            anyhow::bail!(
+                "--policy '{name}' is not a policy of '{}'; {hint}",
+                path.display()
+            );
+        }
+    }
+    Ok(args.policy.clone())
 }
 
 fn flag<T>(
@@ -136,45 +178,49 @@ fn flag<T>(
 /// The base run's costs: read from a compare result, or priced from a scenario file.
 fn read_base(
     path: &Path,
-    evaluation: &Evaluation,
     catalogue: &crate::model::catalogue::Catalogue,
-) -> anyhow::Result<Costs> {
+) -> anyhow::Result<Vec<Costs>> {
     let source = SourceFile::read(path)
         .map_err(crate::load::diagnostic::LoadError::from)
         .context("cannot read the base given with --against")?;
     if result::is_json(&source) {
-        let scenarios = result::read(&source).map_err(crate::load::diagnostic::LoadError::from)?;
-        return pick(scenarios, &evaluation.scenario, &source.name);
+        return Ok(result::read_possibly_empty(&source)
+            .map_err(crate::load::diagnostic::LoadError::from)?);
     }
     let (scenario, warnings) = crate::load::scenario::load_scenario(&source, catalogue)?;
     super::report_warnings(&warnings);
-    Ok(month(&scenario, catalogue)
-        .map_err(super::whatif_error)?
-        .costs)
+    Ok(vec![
+        month(&scenario, catalogue)
+            .map_err(super::whatif_error)?
+            .costs,
+    ])
 }
 
-/// The scenario of a compare result with the checked scenario's name, or its only scenario.
-pub fn pick(scenarios: Vec<Costs>, name: &str, file: &str) -> anyhow::Result<Costs> {
-    let count = scenarios.len();
-    let names: Vec<String> = scenarios.iter().map(|s| s.scenario.clone()).collect();
-    let mut scenarios = scenarios;
-    if let Some(index) = scenarios.iter().position(|s| s.scenario == name) {
-        return Ok(scenarios.swap_remove(index));
+/// The base's scenario named `name`; with one scenario checked against a base of one, that
+/// one whatever its name. `None`: a new scenario, not in the base.
+fn pick(scenarios: &[Costs], name: &str, checked: usize) -> anyhow::Result<Option<Costs>> {
+    if let Some(found) = scenarios.iter().find(|s| s.scenario == name) {
+        return Ok(Some(found.clone()));
     }
-    if count == 1 {
-        return Ok(scenarios.remove(0));
+    if checked == 1 && scenarios.len() == 1 {
+        return Ok(Some(scenarios[0].clone()));
     }
-    anyhow::bail!(
-        "'{file}' holds no scenario named '{name}' (it holds: {}); compare the same scenario on both sides",
-        names.join(", ")
-    )
+    Ok(None)
 }
 
-struct Report<'a> {
-    evaluation: &'a Evaluation,
-    base: Option<&'a Costs>,
+/// Every scenario checked, in the order given.
+struct Run {
+    reports: Vec<Report>,
+}
+
+/// One scenario's checks.
+struct Report {
+    evaluation: Evaluation,
+    base: Option<Costs>,
+    /// A base was given but does not hold this scenario.
+    new: bool,
     against: Option<String>,
-    policies: &'a [String],
+    policies: Vec<String>,
     results: Vec<CheckResult>,
 }
 
@@ -186,15 +232,43 @@ fn kind_label(kind: CheckKind) -> &'static str {
         CheckKind::MaxIncrease => "max increase",
         CheckKind::WarnIncrease => "warn increase",
         CheckKind::Compliance => "compliance",
+        CheckKind::CostPerRequest => "cost per request",
+        CheckKind::PolicyCostPerRequest => "per-request budget",
     }
 }
 
-fn limit_label(limit: Option<Threshold>) -> String {
-    match limit {
+fn limit_label(result: &CheckResult) -> String {
+    match result.limit {
         None => String::new(),
+        Some(Threshold::Money(amount)) if result.per_request => {
+            format!("{} per request", format::price(amount))
+        }
         Some(Threshold::Money(amount)) => format::money(amount),
+        Some(Threshold::Percent(percent)) if result.per_request => {
+            format!("{}% per request", format::plain(percent))
+        }
         Some(Threshold::Percent(percent)) => format!("{}%", format::plain(percent)),
     }
+}
+
+/// A cost per request, to eight decimal places: `$0.0025`, `$0.0051344`.
+fn per_request_money(value: Decimal) -> String {
+    format::price(value.round_dp(8))
+}
+
+/// `+$0.0003 ($0.0021 → $0.0024, +14.3%)`, per request.
+fn per_request_change(before: Decimal, after: Decimal) -> String {
+    let delta = after - before;
+    let percent = exact::percent(delta, before)
+        .map(|pct| format!(", {}", format::percent_delta(pct)))
+        .unwrap_or_default();
+    let sign = if delta < Decimal::ZERO { "−" } else { "+" };
+    format!(
+        "{sign}{} ({} → {}{percent})",
+        per_request_money(delta.abs()),
+        per_request_money(before),
+        per_request_money(after)
+    )
 }
 
 /// `+$56.35 ($469.60 → $525.95, +12.0%)`
@@ -213,26 +287,28 @@ pub fn change_text(before: Decimal, after: Decimal) -> String {
 
 fn value_text(result: &CheckResult) -> String {
     match result.kind {
+        CheckKind::Compliance if result.exempt => "exempt".to_string(),
         CheckKind::Compliance => match result.notes.len() {
             0 => "no violations".to_string(),
             1 => "1 violation".to_string(),
             n => format!("{n} violations"),
         },
         CheckKind::MaxIncrease | CheckKind::WarnIncrease => match (result.before, result.cost) {
+            (Some(before), Some(after)) if result.per_request => per_request_change(before, after),
             (Some(before), Some(after)) => change_text(before, after),
+            (None, Some(after)) => format!("{} (no base)", format::money(after)),
             _ => "not evaluated".to_string(),
         },
+        CheckKind::CostPerRequest | CheckKind::PolicyCostPerRequest => {
+            result.cost.map(per_request_money).unwrap_or_default()
+        }
         _ => result.cost.map(format::money).unwrap_or_default(),
     }
 }
 
-impl Report<'_> {
+impl Report {
     fn count(&self, verdict: Verdict) -> usize {
         self.results.iter().filter(|r| r.verdict == verdict).count()
-    }
-
-    fn failed(&self) -> usize {
-        self.count(Verdict::Fail)
     }
 
     fn headline(&self) -> String {
@@ -254,15 +330,25 @@ impl Report<'_> {
             self.evaluation.file,
             show_instant(self.evaluation.as_of)
         );
-        if let Some(against) = &self.against {
-            line.push_str(&format!(" · against {against}"));
+        match &self.against {
+            Some(against) if self.new => line.push_str(&format!(
+                " · new: not in {against}, so no increase is checked"
+            )),
+            Some(against) => line.push_str(&format!(" · against {against}")),
+            None => {}
+        }
+        if let Some(requests) = self.evaluation.requests {
+            line.push_str(&format!(
+                " · {} requests a month",
+                format::tokens(Decimal::from(requests))
+            ));
         }
         line
     }
 
     /// Policy, before, after, Δ, Δ% (before columns only with a base).
     fn summary(&self) -> Table {
-        let mut table = match self.base {
+        let mut table = match &self.base {
             Some(_) => Table::new(&["policy", "before", "after", "Δ", "Δ%"]),
             None => Table::new(&["policy", "monthly cost"]),
         };
@@ -270,7 +356,7 @@ impl Report<'_> {
             if !self.policies.contains(&policy.policy) {
                 continue;
             }
-            match self.base {
+            match &self.base {
                 None => table.push(vec![Cell::text(&policy.policy), Cell::Money(policy.total)]),
                 Some(base) => {
                     let before = base.policy(&policy.policy).map(|p| p.total);
@@ -305,7 +391,7 @@ impl Report<'_> {
                 Cell::text(&result.policy),
                 Cell::text(result.workload.clone().unwrap_or_default()),
                 Cell::text(value_text(result)),
-                Cell::text(limit_label(result.limit)),
+                Cell::text(limit_label(result)),
             ]);
         }
         if self.results.iter().all(|r| r.workload.is_none()) {
@@ -331,55 +417,54 @@ impl Report<'_> {
                     .iter()
                     .map(move |n| format!("{} {}: {n}", r.verdict.label(), kind_label(r.kind)))
             })
-            .collect()
+            .fold(Vec::new(), |mut unique, note| {
+                // A new scenario says so once, not once per policy.
+                if !unique.contains(&note) {
+                    unique.push(note);
+                }
+                unique
+            })
     }
 
-    fn render(&self, format: Format) -> String {
-        match format {
-            Format::Json => json::to_string(&CheckJson::new(self)),
-            Format::Markdown => comment::fit(&self.markdown(), comment::LIMIT),
-            Format::Table | Format::Csv => {
-                let all = [Verdict::Fail, Verdict::Warn, Verdict::Pass];
-                let mut tables = vec![
-                    (None, self.summary()),
-                    (Some("checks".to_string()), self.checks(&all)),
-                ];
-                if format == Format::Csv {
-                    tables.remove(0);
-                }
-                Document {
-                    title: format!("mixcost check: {}", self.headline()),
-                    subtitle: vec![self.evaluation.scenario.clone(), self.subtitle()],
-                    tables,
-                    notes: vec![Notes {
-                        heading: "notes".to_string(),
-                        items: self.notes(),
-                        when_empty: None,
-                    }],
-                }
-                .render(format)
-            }
+    /// The table or CSV document of this scenario alone.
+    fn document(&self, format: Format) -> String {
+        let all = [Verdict::Fail, Verdict::Warn, Verdict::Pass];
+        let mut tables = vec![
+            (None, self.summary()),
+            (Some("checks".to_string()), self.checks(&all)),
+        ];
+        if format == Format::Csv {
+            tables.remove(0);
         }
+        Document {
+            title: format!("mixcost check: {}", self.headline()),
+            subtitle: vec![self.evaluation.scenario.clone(), self.subtitle()],
+            tables,
+            notes: vec![Notes {
+                heading: "notes".to_string(),
+                items: self.notes(),
+                when_empty: None,
+            }],
+        }
+        .render(format)
     }
 
-    fn markdown(&self) -> String {
+    /// The Markdown of this scenario under its heading: subtitle, summary, failed checks and
+    /// warnings under headings of `level`, every check folded.
+    fn section(&self, level: usize) -> String {
+        let hashes = "#".repeat(level);
         let mut out = format!(
-            "{}\n### mixcost check: {}\n\n",
-            comment::MARKER,
-            self.headline()
-        );
-        out.push_str(&format!(
             "**{}** · {}\n\n",
             comment::escape(&self.evaluation.scenario),
             comment::escape(&self.subtitle())
-        ));
+        );
         out.push_str(&comment::table(&self.summary()));
         for (verdict, heading) in [
             (Verdict::Fail, "Failed checks"),
             (Verdict::Warn, "Warnings"),
         ] {
             if self.count(verdict) > 0 {
-                out.push_str(&format!("\n#### {heading}\n\n"));
+                out.push_str(&format!("\n{hashes} {heading}\n\n"));
                 out.push_str(&comment::table(&self.checks(&[verdict])));
             }
         }
@@ -400,18 +485,139 @@ impl Report<'_> {
     }
 }
 
-/// The JSON shape of `check`.
+impl Run {
+    fn count(&self, verdict: Verdict) -> usize {
+        self.reports.iter().map(|r| r.count(verdict)).sum()
+    }
+
+    /// `FAILED (1 failed, 0 warnings, 5 passed) over 2 scenarios`
+    fn headline(&self) -> String {
+        let (fail, warn, pass) = (
+            self.count(Verdict::Fail),
+            self.count(Verdict::Warn),
+            self.count(Verdict::Pass),
+        );
+        let verdict = if fail > 0 { "FAILED" } else { "passed" };
+        format!(
+            "{verdict} ({fail} failed, {warn} {}, {pass} passed) over {} scenarios",
+            if warn == 1 { "warning" } else { "warnings" },
+            self.reports.len()
+        )
+    }
+
+    fn render(&self, format: Format) -> String {
+        if let ([report], false) = (self.reports.as_slice(), format == Format::Json) {
+            return match format {
+                Format::Markdown => comment::fit(
+                    &format!(
+                        "{}\n### mixcost check: {}\n\n{}",
+                        comment::MARKER,
+                        report.headline(),
+                        report.section(4)
+                    ),
+                    comment::LIMIT,
+                ),
+                _ => report.document(format),
+            };
+        }
+        match format {
+            Format::Json => json::to_string(&CheckJson::new(self)),
+            Format::Markdown => comment::fit(&self.markdown(), comment::LIMIT),
+            Format::Table => {
+                let mut out = String::new();
+                for report in &self.reports {
+                    out.push_str(&report.document(format));
+                    out.push('\n');
+                }
+                out.push_str(&format!("mixcost check: {}\n", self.headline()));
+                out
+            }
+            Format::Csv => {
+                let mut table = Table::new(&[
+                    "scenario", "verdict", "check", "policy", "workload", "value", "limit",
+                ]);
+                for report in &self.reports {
+                    let mut sorted: Vec<&CheckResult> = report.results.iter().collect();
+                    sorted.sort_by_key(|r| r.verdict);
+                    for result in sorted {
+                        table.push(vec![
+                            Cell::text(&report.evaluation.scenario),
+                            Cell::text(result.verdict.label()),
+                            Cell::text(kind_label(result.kind)),
+                            Cell::text(&result.policy),
+                            Cell::text(result.workload.clone().unwrap_or_default()),
+                            Cell::text(value_text(result)),
+                            Cell::text(limit_label(result)),
+                        ]);
+                    }
+                }
+                Document {
+                    title: format!("mixcost check: {}", self.headline()),
+                    subtitle: Vec::new(),
+                    tables: vec![(Some("checks".to_string()), table)],
+                    notes: Vec::new(),
+                }
+                .render(format)
+            }
+        }
+    }
+
+    /// One comment for every scenario: the overall verdict, a line per scenario, then each
+    /// scenario's section.
+    fn markdown(&self) -> String {
+        let mut out = format!(
+            "{}\n### mixcost check: {}\n\n",
+            comment::MARKER,
+            self.headline()
+        );
+        let mut overview = Table::new(&["scenario", "verdict", "file"]);
+        for report in &self.reports {
+            overview.push(vec![
+                Cell::text(&report.evaluation.scenario),
+                Cell::text(report.headline()),
+                Cell::text(&report.evaluation.file),
+            ]);
+        }
+        out.push_str(&comment::table(&overview));
+        for report in &self.reports {
+            out.push_str(&format!(
+                "\n#### {}: {}\n\n",
+                comment::escape(&report.evaluation.scenario),
+                report.headline()
+            ));
+            out.push_str(&report.section(5));
+        }
+        out
+    }
+}
+
+/// The JSON shape of `check`: the verdict over every scenario, then each scenario's.
 #[derive(Serialize, schemars::JsonSchema)]
 pub struct CheckJson {
     #[schemars(extend("const" = "1"))]
     schema_version: &'static str,
     currency: &'static str,
-    scenario: String,
-    file: String,
-    as_of: String,
+    /// `fail` when any check of any scenario failed, else `warn` when any warned, else `pass`.
+    verdict: Verdict,
+    failed: usize,
+    warnings: usize,
+    passed: usize,
     /// The base given with --against, if any.
     against: Option<String>,
-    /// `fail` when any check failed, else `warn` when any warned, else `pass`.
+    scenarios: Vec<CheckScenarioJson>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct CheckScenarioJson {
+    name: String,
+    file: String,
+    as_of: String,
+    /// `true` when a base was given but does not hold this scenario (its increases are
+    /// warnings, not checked).
+    new: bool,
+    /// Requests per month, when every workload gives `requests`.
+    requests: Option<String>,
+    /// `fail`, `warn` or `pass`, as the top-level verdict but for this scenario.
     verdict: Verdict,
     failed: usize,
     warnings: usize,
@@ -428,6 +634,8 @@ struct CheckPolicyJson {
     monthly_cost: String,
     delta: Option<String>,
     delta_pct: Option<String>,
+    /// Month divided by requests, to eight decimal places, when the scenario has requests.
+    cost_per_request: Option<String>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -436,7 +644,12 @@ struct CheckRowJson {
     kind: CheckKind,
     policy: String,
     workload: Option<String>,
-    /// The cost checked, rounded to cents.
+    /// `true`: `cost`, `before`, `delta` and an amount `limit` are per request (to eight
+    /// decimal places); otherwise per month, rounded to cents.
+    per_request: bool,
+    /// A compliance check waived by `compliance: exempt` on the policy.
+    exempt: bool,
+    /// The cost checked.
     cost: Option<String>,
     before: Option<String>,
     delta: Option<String>,
@@ -446,23 +659,41 @@ struct CheckRowJson {
     notes: Vec<String>,
 }
 
+fn overall(verdicts: impl Iterator<Item = Verdict>) -> Verdict {
+    verdicts.min().unwrap_or(Verdict::Pass)
+}
+
 impl CheckJson {
-    fn new(report: &Report) -> Self {
-        let money = |d: Decimal| format::fixed(d, 2);
-        let verdict = report
-            .results
-            .iter()
-            .map(|r| r.verdict)
-            .min()
-            .unwrap_or(Verdict::Pass);
+    fn new(run: &Run) -> Self {
         CheckJson {
             schema_version: json::SCHEMA_VERSION,
             currency: "USD",
-            scenario: report.evaluation.scenario.clone(),
+            verdict: overall(
+                run.reports
+                    .iter()
+                    .flat_map(|r| r.results.iter().map(|c| c.verdict)),
+            ),
+            failed: run.count(Verdict::Fail),
+            warnings: run.count(Verdict::Warn),
+            passed: run.count(Verdict::Pass),
+            against: run.reports.first().and_then(|r| r.against.clone()),
+            scenarios: run.reports.iter().map(CheckScenarioJson::new).collect(),
+        }
+    }
+}
+
+impl CheckScenarioJson {
+    fn new(report: &Report) -> Self {
+        let money = |d: Decimal| format::fixed(d, 2);
+        let unit = |d: Decimal| format::plain(d.round_dp(8));
+        let requests = report.evaluation.requests;
+        CheckScenarioJson {
+            name: report.evaluation.scenario.clone(),
             file: report.evaluation.file.clone(),
             as_of: show_instant(report.evaluation.as_of),
-            against: report.against.clone(),
-            verdict,
+            new: report.new,
+            requests: requests.map(|n| n.to_string()),
+            verdict: overall(report.results.iter().map(|r| r.verdict)),
             failed: report.count(Verdict::Fail),
             warnings: report.count(Verdict::Warn),
             passed: report.count(Verdict::Pass),
@@ -474,6 +705,7 @@ impl CheckJson {
                 .map(|p| {
                     let before = report
                         .base
+                        .as_ref()
                         .and_then(|b| b.policy(&p.policy))
                         .map(|b| b.total);
                     CheckPolicyJson {
@@ -484,26 +716,36 @@ impl CheckJson {
                         delta_pct: before
                             .and_then(|b| exact::percent(p.total - b, b))
                             .map(|pct| format::fixed(pct, 1)),
+                        cost_per_request: requests
+                            .and_then(|n| check::per_request(p.total, n))
+                            .map(unit),
                     }
                 })
                 .collect(),
             checks: report
                 .results
                 .iter()
-                .map(|r| CheckRowJson {
-                    verdict: r.verdict,
-                    kind: r.kind,
-                    policy: r.policy.clone(),
-                    workload: r.workload.clone(),
-                    cost: r.cost.map(money),
-                    before: r.before.map(money),
-                    delta: r.delta().map(money),
-                    delta_pct: r.percent().map(|p| format::fixed(p, 1)),
-                    limit: r.limit.map(|l| match l {
-                        Threshold::Money(amount) => money(amount),
-                        Threshold::Percent(percent) => format!("{}%", format::plain(percent)),
-                    }),
-                    notes: r.notes.clone(),
+                .map(|r| {
+                    let amount = |d: Decimal| if r.per_request { unit(d) } else { money(d) };
+                    CheckRowJson {
+                        verdict: r.verdict,
+                        kind: r.kind,
+                        policy: r.policy.clone(),
+                        workload: r.workload.clone(),
+                        per_request: r.per_request,
+                        exempt: r.exempt,
+                        cost: r.cost.map(amount),
+                        before: r.before.map(amount),
+                        delta: r.delta().map(amount),
+                        delta_pct: r.percent().map(|p| format::fixed(p, 1)),
+                        limit: r.limit.map(|l| match l {
+                            Threshold::Money(value) => amount(value),
+                            Threshold::Percent(percent) => {
+                                format!("{}%", format::plain(percent))
+                            }
+                        }),
+                        notes: r.notes.clone(),
+                    }
                 })
                 .collect(),
         }

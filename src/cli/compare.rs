@@ -281,6 +281,9 @@ struct ScenarioJson<'a> {
     file: &'a str,
     as_of: String,
     baseline: &'a str,
+    /// Requests per month, the sum of the workloads' `requests`; null when a workload gives
+    /// only token totals. `check --per-request` divides by it.
+    requests: Option<String>,
     policies: Vec<PolicyJson<'a>>,
     assumptions: Vec<AssumptionJson<'a>>,
     /// Deprecated models the policies use, and a stale catalogue.
@@ -347,6 +350,7 @@ impl<'a> ScenarioJson<'a> {
             file: &evaluation.file,
             as_of: show_instant(evaluation.as_of),
             baseline: &evaluation.baseline,
+            requests: evaluation.requests.map(|n| n.to_string()),
             policies: evaluation
                 .policies
                 .iter()

@@ -213,6 +213,7 @@ fn results(args: &DiffArgs) -> anyhow::Result<Vec<Section>> {
         let empty = |side: &Costs| Costs {
             scenario: side.scenario.clone(),
             as_of: side.as_of.clone(),
+            requests: side.requests,
             policies: Vec::new(),
         };
         let mut pairs: Vec<(Costs, Costs)> = new

@@ -2,6 +2,7 @@
 //!
 //! Schemas are generated from the Rust types that write (or read) the JSON and YAML, so they
 //! cannot drift from the program; the copies in `schemas/` are checked against them in tests.
+//! `--format json` is the only format; any other is refused (exit 2), never silently ignored.
 
 use std::process::ExitCode;
 
@@ -34,6 +35,8 @@ pub enum SchemaOf {
     Simulate,
     /// `replay --format json`
     Replay,
+    /// `validate --format json`
+    Validate,
     /// scenario files (scenarios/*.yaml)
     Scenario,
     /// price files (pricing/*.yaml)
@@ -41,7 +44,7 @@ pub enum SchemaOf {
 }
 
 impl SchemaOf {
-    pub const ALL: [SchemaOf; 13] = [
+    pub const ALL: [SchemaOf; 14] = [
         SchemaOf::Compare,
         SchemaOf::Check,
         SchemaOf::Diff,
@@ -53,6 +56,7 @@ impl SchemaOf {
         SchemaOf::Solve,
         SchemaOf::Simulate,
         SchemaOf::Replay,
+        SchemaOf::Validate,
         SchemaOf::Scenario,
         SchemaOf::Pricing,
     ];
@@ -70,6 +74,7 @@ impl SchemaOf {
             SchemaOf::Solve => "solve",
             SchemaOf::Simulate => "simulate",
             SchemaOf::Replay => "replay",
+            SchemaOf::Validate => "validate",
             SchemaOf::Scenario => "scenario",
             SchemaOf::Pricing => "pricing",
         }
@@ -81,6 +86,11 @@ pub struct SchemaArgs {
     /// Which schema: a command's JSON output, or an input file.
     #[arg(value_enum, default_value = "compare")]
     pub what: SchemaOf,
+
+    /// Output format: a JSON Schema is JSON, so `json` is the only one; the others are refused
+    /// with a pointer to it rather than ignored.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: crate::report::Format,
 
     /// Write to FILE instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -101,6 +111,7 @@ pub fn text(what: SchemaOf) -> String {
         SchemaOf::Solve => super::solve::json_schema(),
         SchemaOf::Simulate => super::simulate::json_schema(),
         SchemaOf::Replay => super::replay::json_schema(),
+        SchemaOf::Validate => super::validate::json_schema(),
         SchemaOf::Scenario => scenario::json_schema(),
         SchemaOf::Pricing => pricing::json_schema(),
     };
@@ -108,6 +119,18 @@ pub fn text(what: SchemaOf) -> String {
 }
 
 pub fn run(args: &SchemaArgs) -> anyhow::Result<ExitCode> {
+    if args.format != crate::report::Format::Json {
+        anyhow::bail!(
+            "`schema` prints a JSON Schema, which has no {} form; drop --format (json is the default), or read the schema in an editor: {}",
+            match args.format {
+                crate::report::Format::Table => "table",
+                crate::report::Format::Csv => "CSV",
+                crate::report::Format::Markdown => "Markdown",
+                crate::report::Format::Json => "JSON",
+            },
+            "the README's \"Editor set-up\" turns it into completion while you type"
+        );
+    }
     super::output::emit(&text(args.what), args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -189,6 +189,9 @@ pub struct Evaluation {
     pub file: String,
     pub as_of: Timestamp,
     pub baseline: String,
+    /// Requests per month: the sum of the workloads' `requests`, or `None` when a workload is
+    /// given only as token totals (or the sum overflows).
+    pub requests: Option<u64>,
     pub policies: Vec<PolicyCost>,
     pub assumptions: Vec<Assumption>,
     /// Deprecated models the policies use, and a stale catalogue.

@@ -4,6 +4,13 @@
 //! numbers behind its [`Verdict`]. A check that cannot be evaluated (a policy missing from the
 //! base) is a warning, never a pass; when nothing at all can be checked the caller gets a
 //! [`CheckError`] instead of an empty success.
+//!
+//! Cost per request tells volume growth from routing changes: a month that costs 12% more
+//! because it carries 12% more requests costs the same per request. `--max-cost-per-request`
+//! caps it, and with `per_request` the increase checks compare it instead of the month's
+//! total. Both divide by the scenario's requests per month, compared exactly (cross-multiplied,
+//! never through a rounded quotient). A policy marked `compliance: exempt` gets an explicit
+//! exempt compliance row, never a silent pass.
 
 use rust_decimal::Decimal;
 
@@ -47,6 +54,10 @@ pub enum CheckKind {
     MaxIncrease,
     /// `--warn-increase` against the base.
     WarnIncrease,
+    /// `--max-cost-per-request`: a policy's month divided by its requests.
+    CostPerRequest,
+    /// `budgets.per_request` in the scenario: the same, per policy.
+    PolicyCostPerRequest,
     /// The scenario's `constraints:`.
     Compliance,
 }
@@ -62,6 +73,10 @@ pub struct CheckResult {
     /// The base cost, for increases.
     pub before: Option<Decimal>,
     pub limit: Option<Threshold>,
+    /// `cost`, `before` and a money `limit` are per request, not per month.
+    pub per_request: bool,
+    /// A compliance check waived by `compliance: exempt` on the policy.
+    pub exempt: bool,
     /// Why the verdict is what it is, when the numbers do not say it.
     pub notes: Vec<String>,
 }
@@ -88,6 +103,8 @@ pub enum CheckError {
     NothingToCheck,
     #[error("the base and the scenario have no policy in common ({base} vs {new}); compare the same scenario on both sides")]
     NothingInCommon { base: String, new: String },
+    #[error("{what} has no request count, so cost per request cannot be checked: give every workload `requests:` with `input_tokens_per_request` and `output_tokens_per_request`, or drop --max-cost-per-request and --per-request")]
+    NoRequests { what: String },
 }
 
 /// What to check.
@@ -98,6 +115,23 @@ pub struct Gate<'a> {
     pub base: Option<&'a Costs>,
     pub max_increase: Option<Threshold>,
     pub warn_increase: Option<Threshold>,
+    /// The most a request may cost, on average over the month.
+    pub max_cost_per_request: Option<Decimal>,
+    /// Increases compare cost per request instead of the month's total.
+    pub per_request: bool,
+    /// A base was given but holds no scenario of this name: a new scenario, whose increases
+    /// cannot be checked (a warning each, saying so).
+    pub base_missing: bool,
+}
+
+/// `total / requests` for display, rounded to eight decimal places (1e-8 USD).
+pub fn per_request(total: Decimal, requests: u64) -> Option<Decimal> {
+    if requests == 0 {
+        return None;
+    }
+    total
+        .checked_div(Decimal::from(requests))
+        .map(|value| value.round_dp(8))
 }
 
 /// Runs every check of `gate` on the scenario's month (`now`: its priced lines, or the expected
@@ -117,6 +151,30 @@ pub fn run(
             });
         }
     }
+    let requests = match now.requests {
+        Some(n) if n > 0 => Some(n),
+        _ => None,
+    };
+    if requests.is_none()
+        && (gate.max_cost_per_request.is_some()
+            || gate.per_request
+            || !scenario.budgets.per_request.is_empty())
+    {
+        return Err(CheckError::NoRequests {
+            what: format!("scenario '{}'", scenario.name),
+        });
+    }
+    let base_requests = match gate.base {
+        Some(base) if gate.per_request => match base.requests {
+            Some(n) if n > 0 => Some(n),
+            _ => {
+                return Err(CheckError::NoRequests {
+                    what: format!("the base of scenario '{}'", scenario.name),
+                })
+            }
+        },
+        _ => None,
+    };
     let mut results = Vec::new();
     for name in &gate.policies {
         let Some(policy) = now.policy(name) else {
@@ -130,6 +188,8 @@ pub fn run(
             cost: Some(cost),
             before: None,
             limit,
+            per_request: false,
+            exempt: false,
             notes: Vec::new(),
         };
         let within = |cost: Decimal, limit: Decimal| {
@@ -171,6 +231,44 @@ pub fn run(
             check.workload = Some(workload.clone());
             results.push(check);
         }
+        let budget = scenario.budgets.per_request.get(name).map(|b| b.amount);
+        for (kind, limit) in [
+            (CheckKind::CostPerRequest, gate.max_cost_per_request),
+            (CheckKind::PolicyCostPerRequest, budget),
+        ] {
+            let (Some(limit), Some(requests)) = (limit, requests) else {
+                continue;
+            };
+            // total / requests <= limit, exactly: total <= limit × requests.
+            let verdict = match limit.checked_mul(Decimal::from(requests)) {
+                Some(cap) => within(policy.total, cap),
+                None => Verdict::Pass,
+            };
+            let mut check = result(
+                kind,
+                verdict,
+                per_request(policy.total, requests).unwrap_or_default(),
+                Some(Threshold::Money(limit)),
+            );
+            check.per_request = true;
+            results.push(check);
+        }
+        if gate.base_missing {
+            for (kind, threshold) in [
+                (CheckKind::MaxIncrease, gate.max_increase),
+                (CheckKind::WarnIncrease, gate.warn_increase),
+            ] {
+                let Some(threshold) = threshold else {
+                    continue;
+                };
+                let mut check = result(kind, Verdict::Warn, policy.total, Some(threshold));
+                check.notes.push(format!(
+                    "scenario '{}' is not in the base (a new scenario), so its increase could not be checked",
+                    scenario.name
+                ));
+                results.push(check);
+            }
+        }
         if let Some(base) = gate.base {
             for (kind, threshold, over) in [
                 (CheckKind::MaxIncrease, gate.max_increase, Verdict::Fail),
@@ -187,6 +285,22 @@ pub fn run(
                             "policy '{name}' is not in the base, so its increase could not be checked"
                         ));
                     }
+                    Some(before) if gate.per_request => {
+                        let (now_n, base_n) = (requests.unwrap_or(1), base_requests.unwrap_or(1));
+                        check.per_request = true;
+                        check.cost = per_request(policy.total, now_n);
+                        check.before = per_request(before.total, base_n);
+                        if exceeds_per_request(
+                            (before.total, base_n),
+                            (policy.total, now_n),
+                            threshold,
+                        ) {
+                            check.verdict = over;
+                            if before.total.is_zero() {
+                                check.notes.push("the base cost was $0.00".to_string());
+                            }
+                        }
+                    }
                     Some(before) => {
                         check.before = Some(before.total);
                         if exceeds(before.total, policy.total, threshold) {
@@ -200,7 +314,23 @@ pub fn run(
                 results.push(check);
             }
         }
-        if !scenario.constraints.is_empty() {
+        let exempt = scenario.policy(name).is_some_and(|p| p.compliance_exempt);
+        if !scenario.constraints.is_empty() && exempt {
+            results.push(CheckResult {
+                verdict: Verdict::Pass,
+                kind: CheckKind::Compliance,
+                policy: name.clone(),
+                workload: None,
+                cost: None,
+                before: None,
+                limit: None,
+                per_request: false,
+                exempt: true,
+                notes: vec![format!(
+                    "policy '{name}' is marked `compliance: exempt` in the scenario (a hypothetical priced for comparison), so its routes were not held to `constraints:`"
+                )],
+            });
+        } else if !scenario.constraints.is_empty() {
             let broken: Vec<String> = violations
                 .iter()
                 .filter(|v| &v.policy == name)
@@ -218,6 +348,8 @@ pub fn run(
                 cost: None,
                 before: None,
                 limit: None,
+                per_request: false,
+                exempt: false,
                 notes: broken,
             });
         }
@@ -256,6 +388,31 @@ pub fn exceeds(before: Decimal, after: Decimal, threshold: Threshold) -> bool {
     }
 }
 
+/// Whether cost per request rises past `threshold` from `before` (month total, requests) to
+/// `after`, exactly: both sides are multiplied by both request counts instead of divided, so
+/// the percentage is the same and no quotient is rounded. Too large for exact arithmetic
+/// exceeds every threshold, as in [`exceeds`].
+pub fn exceeds_per_request(
+    before: (Decimal, u64),
+    after: (Decimal, u64),
+    threshold: Threshold,
+) -> bool {
+    let (before_total, before_n) = (before.0, Decimal::from(before.1));
+    let (after_total, after_n) = (after.0, Decimal::from(after.1));
+    let scaled = || {
+        let old = before_total.checked_mul(after_n)?;
+        let new = after_total.checked_mul(before_n)?;
+        let threshold = match threshold {
+            Threshold::Percent(_) => threshold,
+            Threshold::Money(limit) => {
+                Threshold::Money(limit.checked_mul(before_n)?.checked_mul(after_n)?)
+            }
+        };
+        Some(exceeds(old, new, threshold))
+    };
+    scaled().unwrap_or(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,5 +429,41 @@ mod tests {
         let money = Threshold::Money(dec!(5));
         assert!(!exceeds(dec!(100), dec!(105), money));
         assert!(exceeds(dec!(100), dec!(105.001), money));
+    }
+
+    #[test]
+    fn volume_growth_is_no_increase_per_request() {
+        let ten = Threshold::Percent(dec!(10));
+        // 12% more requests at the same cost each: +12% a month, +0% a request.
+        assert!(exceeds(dec!(469.60), dec!(525.952), ten));
+        assert!(!exceeds_per_request(
+            (dec!(469.60), 1_000_000),
+            (dec!(525.952), 1_120_000),
+            ten
+        ));
+        // The same volume on a dearer route: +12% both ways.
+        assert!(exceeds_per_request(
+            (dec!(469.60), 1_000_000),
+            (dec!(525.952), 1_000_000),
+            ten
+        ));
+        // $0.0001 a request more, against a $0.0001 limit: not over; a hair more is.
+        let cent = Threshold::Money(dec!(0.0001));
+        assert!(!exceeds_per_request(
+            (dec!(100), 1_000_000),
+            (dec!(200), 1_000_000),
+            cent
+        ));
+        assert!(exceeds_per_request(
+            (dec!(100), 1_000_000),
+            (dec!(200.01), 1_000_000),
+            cent
+        ));
+        // Thirds that no decimal holds exactly are still compared exactly.
+        assert!(!exceeds_per_request(
+            (dec!(1), 3),
+            (dec!(2), 6),
+            Threshold::Percent(dec!(0))
+        ));
     }
 }

@@ -4,6 +4,8 @@
 //! default) is held against the scenario's rule for the workload's data class: allowed
 //! deployments, providers and open-weight status, and whether a human must review the output.
 //! Each breach is a [`Violation`] naming the route and the rule, with where both were written.
+//! A policy marked `compliance: exempt` (a hypothetical kept for comparison) is not held to
+//! the rules.
 
 use crate::model::catalogue::{Catalogue, Deployment, Origin};
 use crate::model::rules::Rule;
@@ -44,7 +46,8 @@ pub struct Violation {
 /// Every violation in `scenario`, in policy, workload and rule order.
 pub fn violations(scenario: &Scenario, catalogue: &Catalogue) -> Vec<Violation> {
     let mut found = Vec::new();
-    for policy in &scenario.policies {
+    // A policy marked `compliance: exempt` is a hypothetical, priced for comparison only.
+    for policy in scenario.policies.iter().filter(|p| !p.compliance_exempt) {
         for workload in &scenario.workloads {
             if let Some(rule) = scenario.constraints.get(&workload.data_class) {
                 check(policy, workload, rule, catalogue, &mut found);

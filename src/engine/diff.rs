@@ -35,6 +35,8 @@ pub struct PolicyCosts {
 pub struct Costs {
     pub scenario: String,
     pub as_of: String,
+    /// Requests per month, when every workload gives `requests`.
+    pub requests: Option<u64>,
     pub policies: Vec<PolicyCosts>,
 }
 
@@ -74,6 +76,7 @@ impl Costs {
         Costs {
             scenario: evaluation.scenario.clone(),
             as_of,
+            requests: evaluation.requests,
             policies: evaluation
                 .policies
                 .iter()

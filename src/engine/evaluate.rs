@@ -169,6 +169,9 @@ pub fn evaluate(scenario: &Scenario, catalogue: &Catalogue) -> Result<Evaluation
         file: scenario.file.clone(),
         as_of: scenario.as_of,
         baseline: scenario.baseline.clone(),
+        requests: scenario.workloads.iter().try_fold(0u64, |sum, workload| {
+            sum.checked_add(workload.shape.as_ref()?.requests)
+        }),
         policies,
         assumptions: assumptions
             .into_iter()

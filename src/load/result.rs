@@ -22,6 +22,9 @@ struct ResultFile {
 struct ResultScenario {
     name: String,
     as_of: String,
+    /// Requests per month (results written before it was added have none).
+    #[serde(default)]
+    requests: Option<String>,
     policies: Vec<ResultPolicy>,
     /// Present for scenarios with a quality section: the expected month with retries and
     /// human review, which is what comparisons use.
@@ -68,8 +71,21 @@ struct ResultLine {
 
 const HELP: &str = "give the output of `mixcost compare --format json`, or a scenario file";
 
-/// The scenarios priced in a compare result, in file order.
+/// The scenarios priced in a compare result, in file order; a result without any is refused.
 pub fn read(source: &SourceFile) -> Result<Vec<Costs>, Diagnostic> {
+    let scenarios = read_possibly_empty(source)?;
+    if scenarios.is_empty() {
+        let name = &source.name;
+        return Err(
+            Diagnostic::error(name, format!("'{name}' holds no scenarios")).with_help(HELP),
+        );
+    }
+    Ok(scenarios)
+}
+
+/// As [`read`], but `"scenarios": []` is a base with nothing in it: `check`'s base when the
+/// base branch has none of the scenarios checked yet (each is then new).
+pub fn read_possibly_empty(source: &SourceFile) -> Result<Vec<Costs>, Diagnostic> {
     let name = &source.name;
     let syntax = |error: serde_json::Error| {
         let position = Position {
@@ -208,16 +224,25 @@ pub fn read(source: &SourceFile) -> Result<Vec<Costs>, Diagnostic> {
                 }
             }
         }
+        let requests = match &scenario.requests {
+            None => None,
+            Some(text) => Some(text.parse::<u64>().map_err(|_| {
+                Diagnostic::error(
+                    name,
+                    format!(
+                        "the requests of scenario '{}' are '{text}', not a whole number",
+                        scenario.name
+                    ),
+                )
+                .with_help(HELP)
+            })?),
+        };
         scenarios.push(Costs {
             scenario: scenario.name,
             as_of: scenario.as_of,
+            requests,
             policies,
         });
-    }
-    if scenarios.is_empty() {
-        return Err(
-            Diagnostic::error(name, format!("'{name}' holds no scenarios")).with_help(HELP),
-        );
     }
     Ok(scenarios)
 }

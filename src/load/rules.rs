@@ -144,6 +144,12 @@ pub struct RawBudgets {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, super::schema::Scalar>")]
     pub workloads: BTreeMap<Located<String>, Located<String>>,
+    /// Policy name → the most one request may cost on average: the policy's month divided by
+    /// the workloads' `requests`, e.g. `mixed-flash: $0.004`. Every workload must give
+    /// `requests:`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, super::schema::Scalar>")]
+    pub per_request: BTreeMap<Located<String>, Located<String>>,
 }
 
 /// Validates `constraints:`; providers must exist in `catalogue`.
@@ -194,30 +200,57 @@ pub fn check_constraints(
     constraints
 }
 
-/// Validates `budgets:`; every name must be a policy or workload of the scenario.
+/// Validates `budgets:`; every name must be a policy or workload of the scenario, and a
+/// per-request budget needs every workload's request count (`totals_only` names a workload
+/// given only as token totals).
 pub fn check_budgets(
     checker: &mut Checker,
     raw: &RawBudgets,
     policies: &[&str],
     workloads: &[&str],
+    totals_only: Option<&str>,
 ) -> Option<Budgets> {
-    let policies = check_budget_map(checker, &raw.policies, ("policy", "policies"), policies);
+    let mut counted = true;
+    if let (Some(workload), Some((name, _))) = (totals_only, raw.per_request.iter().next()) {
+        checker.error_at(
+            name.position,
+            name.value.chars().count(),
+            format!(
+                "budgets.per_request needs each workload's request count, but workload '{workload}' gives only token totals"
+            ),
+            format!("give workload '{workload}' `requests:` with `input_tokens_per_request` and `output_tokens_per_request`, or drop the per-request budget"),
+        );
+        counted = false;
+    }
+    let per_request = check_budget_map(
+        checker,
+        &raw.per_request,
+        ("policy", "per_request", "policies"),
+        policies,
+    );
+    let policies = check_budget_map(
+        checker,
+        &raw.policies,
+        ("policy", "policies", "policies"),
+        policies,
+    );
     let workloads = check_budget_map(
         checker,
         &raw.workloads,
-        ("workload", "workloads"),
+        ("workload", "workloads", "workloads"),
         workloads,
     );
     Some(Budgets {
         policies: policies?,
         workloads: workloads?,
+        per_request: per_request.filter(|_| counted)?,
     })
 }
 
 fn check_budget_map(
     checker: &mut Checker,
     raw: &BTreeMap<Located<String>, Located<String>>,
-    (kind, kinds): (&str, &str),
+    (kind, key, kinds): (&str, &str, &str),
     known: &[&str],
 ) -> Option<BTreeMap<String, Budget>> {
     let mut budgets = BTreeMap::new();
@@ -237,7 +270,7 @@ fn check_budget_map(
             );
             ok = false;
         }
-        match checker.parse(&format!("budgets.{kinds}.{name}"), value, amount::money) {
+        match checker.parse(&format!("budgets.{key}.{name}"), value, amount::money) {
             Some(amount) => {
                 budgets.insert(
                     name.clone(),

@@ -117,6 +117,18 @@ struct RawPolicy {
     /// The workloads whose output a human reviews under this policy, e.g.
     /// `{data_class: [regulated]}`; `{}` for all.
     human_review: Option<RawMatch>,
+    /// `exempt`: a hypothetical policy, priced for comparison only, that the scenario's
+    /// `constraints:` do not apply to (`validate` and `check` skip its compliance); `enforced`
+    /// is the default.
+    compliance: Option<ComplianceMode>,
+}
+
+/// Whether a policy answers to the scenario's `constraints:`.
+#[derive(Clone, Copy, Debug, Deserialize, schemars::JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum ComplianceMode {
+    Enforced,
+    Exempt,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -375,7 +387,18 @@ fn check_scenario(
                 .iter()
                 .map(|w| w.value.name.value.trim())
                 .collect();
-            rules::check_budgets(checker, budgets, &policy_names, &workload_names)
+            let totals_only = raw
+                .workloads
+                .iter()
+                .find(|w| w.value.requests.is_none())
+                .map(|w| w.value.name.value.trim());
+            rules::check_budgets(
+                checker,
+                budgets,
+                &policy_names,
+                &workload_names,
+                totals_only,
+            )
         }
         None => Some(Default::default()),
     };
@@ -691,6 +714,7 @@ fn check_policy(
         routes,
         default,
         human_review: raw.human_review.as_ref().map(to_match),
+        compliance_exempt: raw.compliance == Some(ComplianceMode::Exempt),
         origin: Origin {
             file: checker.source.name.clone(),
             position: located.position,

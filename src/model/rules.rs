@@ -40,10 +40,12 @@ pub struct Budget {
 pub struct Budgets {
     pub policies: BTreeMap<String, Budget>,
     pub workloads: BTreeMap<String, Budget>,
+    /// A policy's month divided by its requests (the loader checks every workload has them).
+    pub per_request: BTreeMap<String, Budget>,
 }
 
 impl Budgets {
     pub fn is_empty(&self) -> bool {
-        self.policies.is_empty() && self.workloads.is_empty()
+        self.policies.is_empty() && self.workloads.is_empty() && self.per_request.is_empty()
     }
 }

@@ -189,6 +189,9 @@ pub struct Policy {
     pub default: Option<Target>,
     /// The workloads whose output a human reviews under this policy.
     pub human_review: Option<Match>,
+    /// `compliance: exempt`: a hypothetical policy kept for comparison (e.g. everything on one
+    /// closed model) that the scenario's `constraints:` do not apply to.
+    pub compliance_exempt: bool,
     pub origin: Origin,
 }
 

@@ -418,6 +418,9 @@ pub fn scenario_yaml(
         if let Some(review) = &policy.human_review {
             let _ = writeln!(out, "    human_review: {}", matcher(review));
         }
+        if policy.compliance_exempt {
+            let _ = writeln!(out, "    compliance: exempt");
+        }
     }
     let _ = writeln!(out, "baseline: {}", yaml_string(&scenario.baseline));
     if !scenario.discounts.is_empty() {
