@@ -337,7 +337,10 @@ impl Report<'_> {
     fn render(&self, format: Format) -> String {
         match format {
             Format::Json => json::to_string(&CheckJson::new(self)),
-            Format::Markdown => comment::fit(&self.markdown(), comment::LIMIT),
+            Format::Markdown => crate::report::ascii::fold_if(
+                comment::fit(&self.markdown(), comment::LIMIT),
+                crate::report::layout().ascii,
+            ),
             Format::Table | Format::Csv => {
                 let all = [Verdict::Fail, Verdict::Warn, Verdict::Pass];
                 let mut tables = vec![

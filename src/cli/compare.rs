@@ -231,6 +231,7 @@ fn breakdown(evaluation: &Evaluation, by: BreakdownBy) -> Table {
                 "discount",
                 "cost",
             ]);
+            table = table.optional_columns(&["discount", "billing", "unit price", "tokens"]);
             for policy in &evaluation.policies {
                 for line in &policy.lines {
                     table.push(vec![

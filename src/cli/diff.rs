@@ -428,7 +428,10 @@ impl Report {
     fn render(&self, format: Format) -> String {
         match format {
             Format::Json => json::to_string(&DiffJson::new(self)),
-            Format::Markdown => comment::fit(&self.markdown(), comment::LIMIT),
+            Format::Markdown => crate::report::ascii::fold_if(
+                comment::fit(&self.markdown(), comment::LIMIT),
+                crate::report::layout().ascii,
+            ),
             Format::Table | Format::Csv => self
                 .sections
                 .iter()

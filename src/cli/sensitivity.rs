@@ -143,7 +143,8 @@ pub fn render(result: &Tornado, scenario: &str, format: Format) -> String {
             figure_label(result.figure),
             figure_cell(result.figure, result.base).human()
         )],
-        tables: vec![(None, table)],
+        // A narrow terminal keeps the figures; the bars are their picture.
+        tables: vec![(None, table.optional_columns(&["effect"]))],
         notes: vec![Notes {
             heading: "not moved".to_string(),
             items: result

@@ -57,7 +57,14 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
         ),
         other => anyhow::Error::new(other),
     })?;
-    let text = render(&scenario.name, args, &goal, &solution, args.output.format);
+    let text = render(
+        &scenario.name,
+        args,
+        &path,
+        &goal,
+        &solution,
+        args.output.format,
+    );
     super::output::emit(&text, args.output.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
@@ -198,6 +205,7 @@ fn method_text(solution: &Solution) -> &'static str {
 fn render(
     scenario: &str,
     args: &SolveArgs,
+    path: &crate::engine::overrides::OverridePath,
     goal: &Goal,
     solution: &Solution,
     format: Format,
@@ -233,7 +241,7 @@ fn render(
             format!(
                 "answer: {} = {} ({})",
                 args.vary.trim(),
-                format::plain(solution.value),
+                crate::report::labels::override_value(path, solution.value),
                 method_text(solution)
             ),
         ],

@@ -125,9 +125,12 @@ pub fn render(before: &Month, after: &Month, texts: &[String], format: Format) -
     Document {
         title: format!("{} — what if", evaluation.scenario),
         subtitle,
-        tables: std::iter::once((None, table))
-            .chain(super::compare::warning_table(&after.evaluation.warnings))
-            .collect(),
+        tables: std::iter::once((
+            None,
+            table.optional_columns(&["vs baseline before", "change %"]),
+        ))
+        .chain(super::compare::warning_table(&after.evaluation.warnings))
+        .collect(),
         notes: vec![super::compare::assumption_notes(&after.evaluation)],
     }
     .render(format)
