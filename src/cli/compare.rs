@@ -116,16 +116,36 @@ pub fn document(
         ));
     }
     tables.extend(warning_table(&evaluation.warnings));
+    // Descriptions are free text, often folded over several YAML lines: shown as one line.
+    let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut subtitle = Vec::new();
+    if let Some(description) = &evaluation.description {
+        subtitle.push(one_line(description));
+    }
+    subtitle.push(format!(
+        "{} · prices as of {} · baseline {}",
+        evaluation.file,
+        show_instant(evaluation.as_of),
+        evaluation.baseline
+    ));
+    let mut notes = Vec::new();
+    if !evaluation.policy_descriptions.is_empty() {
+        notes.push(crate::report::Notes {
+            heading: "policies".to_string(),
+            items: evaluation
+                .policy_descriptions
+                .iter()
+                .map(|(policy, description)| format!("{policy}: {}", one_line(description)))
+                .collect(),
+            when_empty: None,
+        });
+    }
+    notes.push(assumption_notes(evaluation));
     let mut document = Document {
         title: evaluation.scenario.clone(),
-        subtitle: vec![format!(
-            "{} · prices as of {} · baseline {}",
-            evaluation.file,
-            show_instant(evaluation.as_of),
-            evaluation.baseline
-        )],
+        subtitle,
         tables,
-        notes: vec![assumption_notes(evaluation)],
+        notes,
     };
     if scenario_column {
         add_scenario_column(&mut document, &evaluation.scenario);

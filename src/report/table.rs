@@ -90,10 +90,10 @@ fn fit(table: &Table, layout: Layout, shown: &dyn Fn(&str) -> String) -> (String
         .collect();
     let header: Vec<String> = table.columns.iter().map(|c| shown(c)).collect();
     let Some(width) = layout.width else {
-        return (grid(table, &header, &cells, &[], layout.ascii), Vec::new());
+        return (grid(table, &header, &cells, &[], layout), Vec::new());
     };
     let mut hidden = Vec::new();
-    let mut text = grid(table, &header, &cells, &hidden, layout.ascii);
+    let mut text = grid(table, &header, &cells, &hidden, layout);
     for &column in &table.optional {
         if widest(&text) <= width {
             break;
@@ -103,7 +103,7 @@ fn fit(table: &Table, layout: Layout, shown: &dyn Fn(&str) -> String) -> (String
             break;
         }
         hidden.push(column);
-        text = grid(table, &header, &cells, &hidden, layout.ascii);
+        text = grid(table, &header, &cells, &hidden, layout);
     }
     let overflow = widest(&text).saturating_sub(width);
     if overflow > 0 {
@@ -116,7 +116,7 @@ fn fit(table: &Table, layout: Layout, shown: &dyn Fn(&str) -> String) -> (String
         };
         let header = wrapped(&header);
         let cells: Vec<Vec<String>> = cells.iter().map(|row| wrapped(row)).collect();
-        text = grid(table, &header, &cells, &hidden, layout.ascii);
+        text = grid(table, &header, &cells, &hidden, layout);
     }
     hidden.sort_unstable();
     (text, hidden)
@@ -214,14 +214,14 @@ fn grid(
     header: &[String],
     cells: &[Vec<String>],
     hidden: &[usize],
-    ascii: bool,
+    layout: Layout,
 ) -> String {
     let kept: Vec<usize> = (0..table.columns.len())
         .filter(|index| !hidden.contains(index))
         .collect();
     let mut grid = TextTable::new();
     grid.load_preset(presets::NOTHING);
-    let rule = if ascii { '-' } else { '─' };
+    let rule = if layout.ascii { '-' } else { '─' };
     grid.set_style(TableComponent::HeaderLines, rule);
     grid.set_style(TableComponent::MiddleHeaderIntersections, rule);
     grid.set_header(kept.iter().map(|&i| header[i].clone()).collect::<Vec<_>>());
@@ -235,9 +235,24 @@ fn grid(
             }
         }
     }
+    let rendered = grid.to_string();
+    let lines: Vec<&str> = rendered.lines().map(str::trim_end).collect();
+    let is_rule = |line: &str| !line.is_empty() && line.chars().all(|c| c == rule);
+    // With a width to keep to, the rule under the header spans the text, not the last
+    // column's padding; without one, the layout stays as it always was.
+    let text_width = lines
+        .iter()
+        .filter(|line| !is_rule(line))
+        .map(|line| line.width())
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
-    for line in grid.to_string().lines() {
-        out.push_str(line.trim_end());
+    for line in lines {
+        if is_rule(line) && layout.width.is_some() {
+            out.extend(std::iter::repeat_n(rule, text_width));
+        } else {
+            out.push_str(line);
+        }
         out.push('\n');
     }
     out
