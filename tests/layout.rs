@@ -41,6 +41,13 @@ const COMMANDS: &[&[&str]] = &[
     ],
     &["simulate", "--trials", "200"],
     &["diff", "scenarios/seed.yaml", "scenarios/support-desk.yaml"],
+    &["compare", "scenarios/cascade-wins.yaml"],
+    &[
+        "replay",
+        "tests/fixtures/replay/shadow.csv",
+        "--scenario",
+        "tests/fixtures/replay/shadow.yaml",
+    ],
 ];
 
 fn at_80(extra: &[&str], args: &[&str]) -> String {

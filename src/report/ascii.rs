@@ -21,6 +21,7 @@ fn spelling(c: char) -> Option<&'static str> {
         '≥' => ">=",
         '±' => "+/-",
         'Δ' => "delta",
+        'Σ' => "sum",
         '✓' => "ok",
         '✗' => "x",
         '‘' | '’' => "'",

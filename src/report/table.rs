@@ -92,21 +92,26 @@ fn fit(table: &Table, layout: Layout, shown: &dyn Fn(&str) -> String) -> (String
     let Some(width) = layout.width else {
         return (grid(table, &header, &cells, &[], layout), Vec::new());
     };
-    let mut hidden = Vec::new();
+    // Hide optional columns while the table is too wide at its natural width; then wrap its
+    // text. If even wrapped text cannot fit, hide the next optional column and try again.
+    let mut hidden: Vec<usize> = Vec::new();
+    let mut next = table.optional.iter().copied();
     let mut text = grid(table, &header, &cells, &hidden, layout);
-    for &column in &table.optional {
-        if widest(&text) <= width {
-            break;
+    while widest(&text) > width {
+        match next.next() {
+            // Never hide every column.
+            Some(column) if hidden.len() + 1 < table.columns.len() => {
+                hidden.push(column);
+                text = grid(table, &header, &cells, &hidden, layout);
+            }
+            _ => break,
         }
-        // Never hide every column.
-        if hidden.len() + 1 >= table.columns.len() {
-            break;
-        }
-        hidden.push(column);
-        text = grid(table, &header, &cells, &hidden, layout);
     }
-    let overflow = widest(&text).saturating_sub(width);
-    if overflow > 0 {
+    loop {
+        let overflow = widest(&text).saturating_sub(width);
+        if overflow == 0 {
+            break;
+        }
         let widths = narrowed(table, &header, &cells, &hidden, (overflow, width));
         let wrapped = |row: &[String]| -> Vec<String> {
             row.iter()
@@ -114,9 +119,16 @@ fn fit(table: &Table, layout: Layout, shown: &dyn Fn(&str) -> String) -> (String
                 .map(|(text, &width)| wrap_cell(text, width))
                 .collect()
         };
-        let header = wrapped(&header);
-        let cells: Vec<Vec<String>> = cells.iter().map(|row| wrapped(row)).collect();
-        text = grid(table, &header, &cells, &hidden, layout);
+        let narrow_header = wrapped(&header);
+        let narrow_cells: Vec<Vec<String>> = cells.iter().map(|row| wrapped(row)).collect();
+        text = grid(table, &narrow_header, &narrow_cells, &hidden, layout);
+        match next.next() {
+            Some(column) if widest(&text) > width && hidden.len() + 1 < table.columns.len() => {
+                hidden.push(column);
+                text = grid(table, &header, &cells, &hidden, layout);
+            }
+            _ => break,
+        }
     }
     hidden.sort_unstable();
     (text, hidden)
@@ -166,15 +178,27 @@ fn narrowed(
             }
         })
         .collect();
+    // As a last resort, text breaks inside words, down to a few columns.
+    let last_resort: Vec<usize> = (0..header.len())
+        .map(|index| {
+            if table.is_numeric_column(index) {
+                least[index]
+            } else {
+                least[index].min(6)
+            }
+        })
+        .collect();
     let mut widths = natural.clone();
     let mut left = overflow;
-    while left > 0 {
-        let widest = (0..widths.len())
-            .filter(|index| !hidden.contains(index) && widths[*index] > least[*index])
-            .max_by_key(|index| (widths[*index], std::cmp::Reverse(*index)));
-        let Some(widest) = widest else { break };
-        widths[widest] -= 1;
-        left -= 1;
+    for floor in [&least, &last_resort] {
+        while left > 0 {
+            let widest = (0..widths.len())
+                .filter(|index| !hidden.contains(index) && widths[*index] > floor[*index])
+                .max_by_key(|index| (widths[*index], std::cmp::Reverse(*index)));
+            let Some(widest) = widest else { break };
+            widths[widest] -= 1;
+            left -= 1;
+        }
     }
     widths
 }
