@@ -115,9 +115,9 @@ fn tables_at_80_columns() {
             .collect::<Vec<_>>()
             .join("_");
         insta::assert_snapshot!(format!("at_80_{name}"), at_80(&[], args));
+        insta::assert_snapshot!(
+            format!("markdown_{name}"),
+            at_80(&["--format", "markdown"], args)
+        );
     }
-    insta::assert_snapshot!(
-        "at_80_compare_markdown",
-        at_80(&["--format", "markdown"], &["compare"])
-    );
 }
