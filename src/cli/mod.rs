@@ -61,12 +61,14 @@ pub fn run() -> anyhow::Result<ExitCode> {
 }
 
 /// The layout of text output: `COLUMNS` when it holds a width, else the terminal's width when
-/// standard output is one, else no limit (piped output keeps every column); ASCII with
-/// `--ascii` or `TERM=dumb`.
+/// standard output is one and the output goes there (not to `-o FILE`), else no limit (piped
+/// output keeps every column); ASCII with `--ascii` or `TERM=dumb`.
 fn layout(cli: &Cli) -> crate::report::Layout {
     let environment = |name: &str| std::env::var(name).ok();
+    let to_file = writes_to_file(std::env::args().skip(1));
+    let terminal = if to_file { || None } else { terminal_width };
     crate::report::Layout {
-        width: width_from(environment("COLUMNS").as_deref(), terminal_width),
+        width: width_from(environment("COLUMNS").as_deref(), terminal),
         ascii: cli.ascii || environment("TERM").as_deref() == Some("dumb"),
     }
 }
@@ -80,6 +82,26 @@ fn width_from(columns: Option<&str>, terminal: fn() -> Option<usize>) -> Option<
         Some(width) if width > 0 => Some(width),
         _ => terminal(),
     }
+}
+
+/// Whether the arguments send the output to a file (`-o FILE`, `--output FILE`, `-oFILE`,
+/// `--output=FILE`; `-` is standard output).
+fn writes_to_file(args: impl Iterator<Item = String>) -> bool {
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        let target = match arg.as_str() {
+            "--" => return false,
+            "-o" | "--output" => args.peek().cloned(),
+            _ => arg
+                .strip_prefix("--output=")
+                .or_else(|| arg.strip_prefix("-o").filter(|rest| !rest.is_empty()))
+                .map(str::to_string),
+        };
+        if target.is_some_and(|target| target != "-") {
+            return true;
+        }
+    }
+    false
 }
 
 /// The width of the terminal standard output is, or `None` when it is not one.
@@ -186,5 +208,16 @@ mod tests {
         assert_eq!(width_from(Some("wide"), terminal), Some(120));
         assert_eq!(width_from(None, terminal), Some(120));
         assert_eq!(width_from(None, || None), None);
+    }
+
+    #[test]
+    fn output_files_are_told_apart_from_standard_output() {
+        let to_file = |args: &[&str]| super::writes_to_file(args.iter().map(|a| a.to_string()));
+        assert!(to_file(&["models", "-o", "models.txt"]));
+        assert!(to_file(&["models", "--output", "models.txt"]));
+        assert!(to_file(&["models", "--output=models.txt"]));
+        assert!(to_file(&["models", "-omodels.txt"]));
+        assert!(!to_file(&["models", "-o", "-"]));
+        assert!(!to_file(&["models", "--ascii"]));
     }
 }
