@@ -162,7 +162,9 @@ fn solve_break_even_of_flash_output_price() {
         "equal=all-gpt-5.5",
     ]);
     assert!(
-        output.contains("answer: models.deepseek-v4-flash.output = 54.3 (closed form, exact)"),
+        output.contains(
+            "answer: models.deepseek-v4-flash.output = $54.30 per 1M output tokens (closed form, exact)"
+        ),
         "{output}"
     );
     insta::assert_snapshot!("solve_flash_break_even", output);

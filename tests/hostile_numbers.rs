@@ -472,7 +472,7 @@ fn solve_over_a_token_count_answers_a_whole_number() {
     assert!(
         outcome
             .stdout
-            .contains("answer: workloads.hard.input_tokens = 36080001 (closed form; the smallest whole value at which the target is reached)"),
+            .contains("answer: workloads.hard.input_tokens = 36,080,001 input tokens a month (closed form; the smallest whole value at which the target is reached)"),
         "{}",
         outcome.stdout
     );

@@ -19,6 +19,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub pricing: Vec<PathBuf>,
 
+    /// Plain ASCII in tables and Markdown: `-` rules and minus signs, `x` for `×` (also when
+    /// TERM=dumb).
+    #[arg(long, global = true)]
+    pub ascii: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -508,21 +508,27 @@ impl Run {
     fn render(&self, format: Format) -> String {
         if let ([report], false) = (self.reports.as_slice(), format == Format::Json) {
             return match format {
-                Format::Markdown => comment::fit(
-                    &format!(
-                        "{}\n### mixcost check: {}\n\n{}",
-                        comment::MARKER,
-                        report.headline(),
-                        report.section(4)
+                Format::Markdown => crate::report::ascii::fold_if(
+                    comment::fit(
+                        &format!(
+                            "{}\n### mixcost check: {}\n\n{}",
+                            comment::MARKER,
+                            report.headline(),
+                            report.section(4)
+                        ),
+                        comment::LIMIT,
                     ),
-                    comment::LIMIT,
+                    crate::report::layout().ascii,
                 ),
                 _ => report.document(format),
             };
         }
         match format {
             Format::Json => json::to_string(&CheckJson::new(self)),
-            Format::Markdown => comment::fit(&self.markdown(), comment::LIMIT),
+            Format::Markdown => crate::report::ascii::fold_if(
+                comment::fit(&self.markdown(), comment::LIMIT),
+                crate::report::layout().ascii,
+            ),
             Format::Table => {
                 let mut out = String::new();
                 for report in &self.reports {

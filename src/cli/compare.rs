@@ -116,19 +116,40 @@ pub fn document(
         ));
     }
     tables.extend(warning_table(&evaluation.warnings));
+    // Descriptions are free text, often folded over several YAML lines: shown as one line.
+    let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut subtitle = Vec::new();
+    if let Some(description) = &evaluation.description {
+        subtitle.push(one_line(description));
+    }
+    subtitle.push(format!(
+        "{} · prices as of {} · baseline {}",
+        evaluation.file,
+        show_instant(evaluation.as_of),
+        evaluation.baseline
+    ));
+    let mut notes = Vec::new();
+    if !evaluation.policy_descriptions.is_empty() {
+        notes.push(crate::report::Notes {
+            heading: "policies".to_string(),
+            items: evaluation
+                .policy_descriptions
+                .iter()
+                .map(|(policy, description)| format!("{policy}: {}", one_line(description)))
+                .collect(),
+            when_empty: None,
+        });
+    }
+    notes.push(assumption_notes(evaluation));
     let mut document = Document {
         title: evaluation.scenario.clone(),
-        subtitle: vec![format!(
-            "{} · prices as of {} · baseline {}",
-            evaluation.file,
-            show_instant(evaluation.as_of),
-            evaluation.baseline
-        )]
-        .into_iter()
-        .chain(crate::report::labels::list_prices_line(evaluation))
-        .collect(),
+        subtitle: subtitle
+            .into_iter()
+            .chain(crate::report::labels::list_prices_line(evaluation))
+            .collect(),
         tables,
-        notes: std::iter::once(assumption_notes(evaluation))
+        notes: notes
+            .into_iter()
             .chain(crate::report::labels::promotion_notes(
                 &evaluation.promotions,
             ))
@@ -238,6 +259,7 @@ fn breakdown(evaluation: &Evaluation, by: BreakdownBy) -> Table {
                 "discount",
                 "cost",
             ]);
+            table = table.optional_columns(&["discount", "billing", "unit price", "tokens"]);
             for policy in &evaluation.policies {
                 for line in &policy.lines {
                     table.push(vec![

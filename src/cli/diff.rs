@@ -200,11 +200,20 @@ pub fn run_catalogues(
 }
 
 fn results(args: &DiffArgs) -> anyhow::Result<Vec<Section>> {
-    let read = |path: &Path| -> anyhow::Result<Vec<Costs>> {
+    let read = |path: &Path| -> anyhow::Result<(Vec<Costs>, Vec<result::RecordedInputs>)> {
         let source = SourceFile::read(path).map_err(LoadError::from)?;
-        Ok(result::read(&source).map_err(LoadError::from)?)
+        let costs = result::read(&source).map_err(LoadError::from)?;
+        Ok((costs, result::recorded_inputs(&source)))
     };
-    let (old, new) = (read(&args.old)?, read(&args.new)?);
+    let ((old, old_inputs), (new, new_inputs)) = (read(&args.old)?, read(&args.new)?);
+    let inputs_of = |inputs: &[result::RecordedInputs], name: &str, only: bool| {
+        inputs
+            .iter()
+            .find(|recorded| only || recorded.scenario == name)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let single = old.len() == 1 && new.len() == 1;
     // Scenarios pair by name (one on each side pair whatever their names); a scenario on one
     // side only is listed as added or removed, never dropped.
     let pairs: Vec<(Costs, Costs)> = if old.len() == 1 && new.len() == 1 {
@@ -268,6 +277,12 @@ fn results(args: &DiffArgs) -> anyhow::Result<Vec<Section>> {
                     after: Some(after.as_of.clone()),
                 });
             }
+            if !added && !removed {
+                edits.extend(recorded_edits(
+                    &inputs_of(&old_inputs, &before.scenario, single),
+                    &inputs_of(&new_inputs, &after.scenario, single),
+                ));
+            }
             Section {
                 scenario: after.scenario.clone(),
                 as_of: after.as_of.clone(),
@@ -277,6 +292,61 @@ fn results(args: &DiffArgs) -> anyhow::Result<Vec<Section>> {
         })
         .collect())
 }
+
+/// The input changes two results record: volumes (the baseline's tokens per workload and
+/// component) and unit prices and discounts per model, component and billing.
+fn recorded_edits(old: &result::RecordedInputs, new: &result::RecordedInputs) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    let mut token_keys: Vec<&(String, String)> =
+        old.tokens.keys().chain(new.tokens.keys()).collect();
+    token_keys.sort();
+    token_keys.dedup();
+    for key in token_keys {
+        let (before, after) = (old.tokens.get(key), new.tokens.get(key));
+        if before != after {
+            edits.push(Edit {
+                subject: format!("workload '{}'", key.0),
+                field: format!("{} tokens", key.1.replace('_', " ")),
+                before: before.map(|t| format::tokens(*t)),
+                after: after.map(|t| format::tokens(*t)),
+            });
+        }
+    }
+    let mut price_keys: Vec<&(String, String, String)> =
+        old.prices.keys().chain(new.prices.keys()).collect();
+    price_keys.sort();
+    price_keys.dedup();
+    for key in price_keys {
+        let (before, after) = (old.prices.get(key), new.prices.get(key));
+        // A model only one side uses is a routing change, shown in the effect table.
+        let (Some(before), Some(after)) = (before, after) else {
+            continue;
+        };
+        let subject = format!("model '{}'", key.0);
+        let what = format!("{} ({})", key.1.replace('_', " "), key.2.replace('_', " "));
+        if before.0 != after.0 {
+            edits.push(Edit {
+                subject: subject.clone(),
+                field: format!("{what} price"),
+                before: Some(format::price(before.0)),
+                after: Some(format::price(after.0)),
+            });
+        }
+        if before.1 != after.1 {
+            let percent = |d: Decimal| format!("{}%", format::plain(d * Decimal::ONE_HUNDRED));
+            edits.push(Edit {
+                subject,
+                field: format!("{what} discount"),
+                before: Some(percent(before.1)),
+                after: Some(percent(after.1)),
+            });
+        }
+    }
+    edits
+}
+
+/// Said when costs changed but no input that a result records did.
+const UNRECORDED: &str = "The results differ, but no input they record changed (volumes, prices, discounts, date): the change is in something a JSON result does not carry, such as routing; diff the scenario files to see it.";
 
 struct Report {
     kind: Kind,
@@ -429,7 +499,10 @@ impl Report {
     fn render(&self, format: Format) -> String {
         match format {
             Format::Json => json::to_string(&DiffJson::new(self)),
-            Format::Markdown => comment::fit(&self.markdown(), comment::LIMIT),
+            Format::Markdown => crate::report::ascii::fold_if(
+                comment::fit(&self.markdown(), comment::LIMIT),
+                crate::report::layout().ascii,
+            ),
             Format::Table | Format::Csv => self
                 .sections
                 .iter()
@@ -441,6 +514,18 @@ impl Report {
                     if !section.changed().is_empty() {
                         tables.push((Some("effect".to_string()), section.effects()));
                     }
+                    let mut notes = vec![Notes {
+                        heading: "effect".to_string(),
+                        items: section.unchanged_line().into_iter().collect(),
+                        when_empty: None,
+                    }];
+                    if section.edits.is_empty() && !section.changed().is_empty() {
+                        notes.push(Notes {
+                            heading: "inputs".to_string(),
+                            items: vec![UNRECORDED.to_string()],
+                            when_empty: None,
+                        });
+                    }
                     Document {
                         title: self.title(),
                         subtitle: vec![format!(
@@ -448,11 +533,7 @@ impl Report {
                             section.scenario, section.as_of
                         )],
                         tables,
-                        notes: vec![Notes {
-                            heading: "effect".to_string(),
-                            items: section.unchanged_line().into_iter().collect(),
-                            when_empty: None,
-                        }],
+                        notes,
                     }
                     .render(format)
                 })
@@ -490,7 +571,10 @@ impl Report {
                 ));
             }
             out.push('\n');
-            if section.edits.is_empty() {
+            if section.edits.is_empty() && !changed.is_empty() {
+                out.push_str(UNRECORDED);
+                out.push('\n');
+            } else if section.edits.is_empty() {
                 out.push_str("No input changed.\n");
             } else {
                 out.push_str(&comment::details(

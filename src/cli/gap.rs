@@ -62,12 +62,18 @@ pub fn render(result: &Gap, format: Format) -> String {
         "× effective",
     ]);
     for row in &result.rows {
+        // A blend is computed, so it is shown rounded; published prices are shown whole.
+        let price = if row.column.starts_with("blended") {
+            Cell::ComputedPrice
+        } else {
+            Cell::Price
+        };
         table.push(vec![
             Cell::text(&row.column),
-            Cell::Price(row.a_list),
-            Cell::Price(row.a_effective),
-            Cell::Price(row.b_list),
-            Cell::Price(row.b_effective),
+            price(row.a_list),
+            price(row.a_effective),
+            price(row.b_list),
+            price(row.b_effective),
             Cell::Ratio(row.ratio_list),
             Cell::Ratio(row.ratio_effective),
         ]);
@@ -90,7 +96,11 @@ pub fn render(result: &Gap, format: Format) -> String {
     Document {
         title: format!("{a} vs {b}"),
         subtitle,
-        tables: vec![(None, table)],
+        // A narrow terminal keeps the effective prices and both multipliers.
+        tables: vec![(
+            None,
+            table.optional_columns(&[&format!("{a} list"), &format!("{b} list")]),
+        )],
         notes: Vec::new(),
     }
     .render(format)

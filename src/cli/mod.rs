@@ -42,6 +42,7 @@ use args::{Cli, Command};
 /// Parses the command line and runs the command.
 pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    crate::report::set_layout(layout(&cli));
     match &cli.command {
         Command::Compare(args) => compare::run(&cli, args),
         Command::Models(args) => models::run(&cli, args),
@@ -60,6 +61,62 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Pricing(args) => catalogue::run(&cli, args),
         Command::Init(args) => init::run(args),
     }
+}
+
+/// The layout of text output: `COLUMNS` when it holds a width, else the terminal's width when
+/// standard output is one and the output goes there (not to `-o FILE`), else no limit (piped
+/// output keeps every column); ASCII with `--ascii` or `TERM=dumb`.
+fn layout(cli: &Cli) -> crate::report::Layout {
+    let environment = |name: &str| std::env::var(name).ok();
+    let to_file = writes_to_file(std::env::args().skip(1));
+    let terminal = if to_file { || None } else { terminal_width };
+    crate::report::Layout {
+        width: width_from(environment("COLUMNS").as_deref(), terminal),
+        ascii: cli.ascii || environment("TERM").as_deref() == Some("dumb"),
+    }
+}
+
+/// The width `COLUMNS` gives (a positive whole number), else what `terminal` says.
+fn width_from(columns: Option<&str>, terminal: fn() -> Option<usize>) -> Option<usize> {
+    match columns
+        .map(str::trim)
+        .and_then(|text| text.parse::<usize>().ok())
+    {
+        Some(width) if width > 0 => Some(width),
+        _ => terminal(),
+    }
+}
+
+/// Whether the arguments send the output to a file (`-o FILE`, `--output FILE`, `-oFILE`,
+/// `--output=FILE`; `-` is standard output).
+fn writes_to_file(args: impl Iterator<Item = String>) -> bool {
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        let target = match arg.as_str() {
+            "--" => return false,
+            "-o" | "--output" => args.peek().cloned(),
+            _ => arg
+                .strip_prefix("--output=")
+                .or_else(|| arg.strip_prefix("-o").filter(|rest| !rest.is_empty()))
+                .map(str::to_string),
+        };
+        if target.is_some_and(|target| target != "-") {
+            return true;
+        }
+    }
+    false
+}
+
+/// The width of the terminal standard output is, or `None` when it is not one.
+fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    // SAFETY: TIOCGWINSZ fills a `winsize` the call owns; on failure it is left zeroed.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let result = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) };
+    (result == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
 }
 
 /// Prints warnings to standard error.
@@ -202,4 +259,31 @@ pub fn today() -> jiff::Timestamp {
         .date()
         .to_zoned(jiff::tz::TimeZone::UTC)
         .map_or(now, |midnight| midnight.timestamp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::width_from;
+
+    #[test]
+    fn columns_wins_when_it_is_a_width() {
+        let terminal = || Some(120);
+        assert_eq!(width_from(Some("80"), terminal), Some(80));
+        assert_eq!(width_from(Some(" 100 "), terminal), Some(100));
+        assert_eq!(width_from(Some("0"), terminal), Some(120));
+        assert_eq!(width_from(Some("wide"), terminal), Some(120));
+        assert_eq!(width_from(None, terminal), Some(120));
+        assert_eq!(width_from(None, || None), None);
+    }
+
+    #[test]
+    fn output_files_are_told_apart_from_standard_output() {
+        let to_file = |args: &[&str]| super::writes_to_file(args.iter().map(|a| a.to_string()));
+        assert!(to_file(&["models", "-o", "models.txt"]));
+        assert!(to_file(&["models", "--output", "models.txt"]));
+        assert!(to_file(&["models", "--output=models.txt"]));
+        assert!(to_file(&["models", "-omodels.txt"]));
+        assert!(!to_file(&["models", "-o", "-"]));
+        assert!(!to_file(&["models", "--ascii"]));
+    }
 }

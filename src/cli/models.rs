@@ -309,6 +309,10 @@ pub fn render_filtered(
             catalogue.imported.len()
         ));
     }
+    // A narrow terminal keeps the model and its prices.
+    let table = table.optional_columns(&[
+        "source", "checked", "since", "batch", "class", "provider", "context",
+    ]);
     let mut tables = vec![(None, table)];
     tables.extend(super::compare::warning_table(&warnings));
     if !promotions.rows.is_empty() {

@@ -438,6 +438,14 @@ pub fn document(
         "P90 ≈",
         "P99 ≈",
         "max ≈",
+    ])
+    .optional_columns(&[
+        "max ≈",
+        "P90 ≈",
+        "P99 ≈",
+        "per request",
+        "vs baseline",
+        "P50 ≈",
     ]);
     for column in &replay.columns {
         let (delta, percent) = match baseline {
@@ -507,7 +515,8 @@ pub fn document(
             "mixcost price",
             "difference",
             "difference %",
-        ]);
+        ])
+        .optional_columns(&["requests", "logged spend"]);
         let row = |row: &replay::ReconcileRow, first: Cell| -> Vec<Cell> {
             let percent = if row.priced.is_zero() {
                 Cell::Empty
@@ -540,7 +549,8 @@ pub fn document(
             "mixcost price",
             "difference",
             "difference %",
-        ]);
+        ])
+        .optional_columns(&["requests", "logged spend"]);
         for entry in &reconciliation.largest {
             let label = format!(
                 "{} · {}",
@@ -566,6 +576,13 @@ pub fn document(
             "human cost",
             "success if independent",
             "cost per success if independent",
+        ])
+        .optional_columns(&[
+            "human cost",
+            "escalation",
+            "rework",
+            "cost per success if independent",
+            "success if independent",
         ]);
         for row in &replay.shadow {
             let replayed = &row.replayed;

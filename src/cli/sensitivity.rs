@@ -169,7 +169,8 @@ pub fn render_marked(
         .into_iter()
         .chain(marks.header.clone())
         .collect(),
-        tables: vec![(None, table)],
+        // A narrow terminal keeps the figures; the bars are their picture.
+        tables: vec![(None, table.optional_columns(&["effect"]))],
         notes: std::iter::once(Notes {
             heading: "not moved".to_string(),
             items: result

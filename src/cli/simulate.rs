@@ -157,6 +157,8 @@ pub fn document(scenario: &Scenario, simulation: &Simulation) -> Document {
         }
         cost.push(row);
     }
+    // A narrow terminal keeps the expectation, the median and the tail.
+    let cost = cost.optional_columns(&["mean", "P5", "P99", "P(over budget)"]);
     let mut tables = vec![(Some("monthly cost".to_string()), cost)];
     if simulation.policies.iter().any(|p| p.per_success.is_some()) {
         let mut per_success = Table::new(&["policy", "success", "mean", "P5", "P50", "P95", "P99"]);
@@ -174,6 +176,7 @@ pub fn document(scenario: &Scenario, simulation: &Simulation) -> Document {
                 cells(policy.per_success, |s| s.p99),
             ]);
         }
+        let per_success = per_success.optional_columns(&["P5", "P99", "mean"]);
         tables.push((Some("cost per successful task".to_string()), per_success));
     }
     let mut subtitle = vec![

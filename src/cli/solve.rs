@@ -73,6 +73,7 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
     let text = render(
         &scenario.name,
         args,
+        &path,
         &goal,
         &solution,
         &marks,
@@ -242,6 +243,7 @@ fn vary_path(args: &SolveArgs) -> &str {
 fn render(
     scenario: &str,
     args: &SolveArgs,
+    path: &crate::engine::overrides::OverridePath,
     goal: &Goal,
     solution: &Solution,
     marks: &super::PriceMarks,
@@ -279,7 +281,7 @@ fn render(
             format!(
                 "answer: {} = {} ({})",
                 vary_path(args),
-                format::plain(solution.value),
+                crate::report::labels::override_value(path, solution.value),
                 method_text(solution)
             ),
         ]

@@ -186,6 +186,10 @@ pub struct Warning {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Evaluation {
     pub scenario: String,
+    /// The scenario's `description`, as written.
+    pub description: Option<String>,
+    /// Each policy that has a `description`: (policy, description), in scenario order.
+    pub policy_descriptions: Vec<(String, String)>,
     pub file: String,
     pub as_of: Timestamp,
     pub baseline: String,

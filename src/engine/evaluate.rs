@@ -166,6 +166,12 @@ pub fn evaluate(scenario: &Scenario, catalogue: &Catalogue) -> Result<Evaluation
     Ok(Evaluation {
         promotions,
         scenario: scenario.name.clone(),
+        description: scenario.description.clone(),
+        policy_descriptions: scenario
+            .policies
+            .iter()
+            .filter_map(|policy| Some((policy.name.clone(), policy.description.clone()?)))
+            .collect(),
         file: scenario.file.clone(),
         as_of: scenario.as_of,
         baseline: scenario.baseline.clone(),

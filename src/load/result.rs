@@ -251,3 +251,88 @@ pub fn read_possibly_empty(source: &SourceFile) -> Result<Vec<Costs>, Diagnostic
 pub fn is_json(source: &SourceFile) -> bool {
     source.name.ends_with(".json") || source.text.trim_start().starts_with('{')
 }
+
+/// What a compare result records of one scenario's inputs: the baseline's tokens per workload
+/// and component (its volume), and the unit price and discount of every model, component and
+/// billing it used. Two results whose costs differ but whose recorded inputs agree changed in
+/// something the result does not carry (routing, a field not priced by the baseline).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordedInputs {
+    pub scenario: String,
+    /// (workload, component) → tokens a month, under the baseline policy.
+    pub tokens: std::collections::BTreeMap<(String, String), rust_decimal::Decimal>,
+    /// (model, component, billing) → (unit price per 1M tokens, discount fraction).
+    pub prices: std::collections::BTreeMap<
+        (String, String, String),
+        (rust_decimal::Decimal, rust_decimal::Decimal),
+    >,
+}
+
+/// The inputs each scenario of a compare result records, read leniently: a line without the
+/// fields (a result from an older mixcost) adds nothing. Call after [`read`] accepted the file.
+pub fn recorded_inputs(source: &SourceFile) -> Vec<RecordedInputs> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(&source.text) else {
+        return Vec::new();
+    };
+    let text = |value: &serde_json::Value, key: &str| {
+        value
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string)
+    };
+    let number = |value: &serde_json::Value, key: &str| {
+        text(value, key).and_then(|text| values::decimal(&text).ok())
+    };
+    let empty = Vec::new();
+    let scenarios = value
+        .get("scenarios")
+        .and_then(serde_json::Value::as_array)
+        .unwrap_or(&empty);
+    scenarios
+        .iter()
+        .map(|scenario| {
+            let mut recorded = RecordedInputs {
+                scenario: text(scenario, "name").unwrap_or_default(),
+                ..RecordedInputs::default()
+            };
+            let baseline = text(scenario, "baseline");
+            let policies = scenario
+                .get("policies")
+                .and_then(serde_json::Value::as_array)
+                .unwrap_or(&empty);
+            for policy in policies {
+                let is_baseline = baseline.is_some() && text(policy, "name") == baseline;
+                let lines = policy
+                    .get("lines")
+                    .and_then(serde_json::Value::as_array)
+                    .unwrap_or(&empty);
+                for line in lines {
+                    let (Some(workload), Some(model), Some(component), Some(billing)) = (
+                        text(line, "workload"),
+                        text(line, "model"),
+                        text(line, "component"),
+                        text(line, "billing"),
+                    ) else {
+                        continue;
+                    };
+                    if let (true, Some(tokens)) = (is_baseline, number(line, "tokens")) {
+                        let total = recorded
+                            .tokens
+                            .entry((workload, component.clone()))
+                            .or_default();
+                        *total = total.saturating_add(tokens);
+                    }
+                    if let (Some(price), Some(discount)) =
+                        (number(line, "unit_price"), number(line, "discount"))
+                    {
+                        recorded
+                            .prices
+                            .entry((model, component, billing))
+                            .or_insert((price, discount));
+                    }
+                }
+            }
+            recorded
+        })
+        .collect()
+}

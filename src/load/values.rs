@@ -182,7 +182,7 @@ fn leap_second(text: &str, trimmed: &str) -> Option<Problem> {
 }
 
 /// Shows an instant the way it was most likely written: a bare date at midnight UTC,
-/// otherwise the full UTC time.
+/// otherwise the UTC time to the minute, or to the second when it has seconds.
 pub fn show_instant(instant: Timestamp) -> String {
     let zoned = instant.to_zoned(jiff::tz::TimeZone::UTC);
     let time = zoned.time();
@@ -191,7 +191,15 @@ pub fn show_instant(instant: Timestamp) -> String {
     } else if time.second() == 0 && time.subsec_nanosecond() == 0 {
         format!("{}T{:02}:{:02}Z", zoned.date(), time.hour(), time.minute())
     } else {
-        instant.to_string()
+        // To the second: a price date never needs nanoseconds, and `2026-11-30T12:04:34Z`
+        // reads better than `2026-11-30T12:04:34.859509237Z`.
+        format!(
+            "{}T{:02}:{:02}:{:02}Z",
+            zoned.date(),
+            time.hour(),
+            time.minute(),
+            time.second()
+        )
     }
 }
 
@@ -246,6 +254,8 @@ mod tests {
         assert_eq!(show_instant(date), "2026-05-20");
         let time = instant("2026-05-05T15:59:00Z").unwrap();
         assert_eq!(show_instant(time), "2026-05-05T15:59Z");
+        let precise: Timestamp = "2026-11-30T12:04:34.859509237Z".parse().unwrap();
+        assert_eq!(show_instant(precise), "2026-11-30T12:04:34Z");
         assert!(instant("2026-02-30").is_err());
         assert!(instant("May 20").is_err());
     }

@@ -110,9 +110,23 @@ pub fn tokens(value: Decimal) -> String {
     }
 }
 
-/// A multiplier with one decimal: `8.6×`; `—` when undefined.
+/// A computed price (a blend, an average) as people read it: cents from $1 up, four
+/// significant digits below (`$6.89`, `$0.4796`, `$0.003625`). JSON keeps the exact value.
+pub fn computed_price(value: Decimal) -> String {
+    if value.abs() >= Decimal::ONE {
+        money(value)
+    } else {
+        price(value.round_sf(4).unwrap_or(value))
+    }
+}
+
+/// A multiplier with one decimal, or none from 100 up (three significant digits at least):
+/// `8.6×`, `138×`; `—` when undefined.
 pub fn ratio(value: Option<Decimal>) -> String {
     match value {
+        Some(value) if value.abs() >= Decimal::ONE_HUNDRED => {
+            format!("{}×", group_thousands(&fixed(value, 0)))
+        }
         Some(value) => format!("{}×", group_thousands(&fixed(value, 1))),
         None => "—".to_string(),
     }
@@ -167,6 +181,7 @@ mod tests {
         assert_eq!(percent_delta(dec!(75.5)), "+75.5%");
         assert_eq!(ratio(Some(dec!(30) / dec!(3.48))), "8.6×");
         assert_eq!(ratio(Some(dec!(5) / dec!(1.74))), "2.9×");
+        assert_eq!(ratio(Some(dec!(137.93))), "138×");
         assert_eq!(ratio(None), "—");
     }
 
@@ -177,6 +192,9 @@ mod tests {
         assert_eq!(price(dec!(0.50)), "$0.50");
         assert_eq!(tokens(dec!(100000000)), "100,000,000");
         assert_eq!(tokens(dec!(1234.5)), "1,234.50");
+        assert_eq!(computed_price(dec!(6.885964912280701754386)), "$6.89");
+        assert_eq!(computed_price(dec!(0.4796153846153846153846)), "$0.4796");
+        assert_eq!(computed_price(dec!(0.003625)), "$0.003625");
     }
 
     #[test]

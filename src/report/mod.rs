@@ -4,6 +4,7 @@
 //! and notes — and the table, CSV and Markdown renderers lay it out; JSON is serialized from
 //! the result types directly (see [`json`]). Renderers return text so they can be snapshot-tested.
 
+pub mod ascii;
 pub mod budget;
 pub mod charts;
 pub mod comment;
@@ -18,7 +19,31 @@ pub mod table;
 pub mod workflow;
 pub mod xlsx;
 
+use std::sync::OnceLock;
+
 use rust_decimal::Decimal;
+
+/// How text output is laid out for the terminal it goes to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// The widest a line may be, in display columns; `None` for no limit (piped output).
+    pub width: Option<usize>,
+    /// Plain ASCII: `-` rules, `-` for `−`, `x` for `×` (see [`ascii`]).
+    pub ascii: bool,
+}
+
+static LAYOUT: OnceLock<Layout> = OnceLock::new();
+
+/// Sets the layout every later [`Document::render`] uses; the command line calls it once,
+/// before any output. Later calls are ignored, so one run never mixes two layouts.
+pub fn set_layout(layout: Layout) {
+    let _ = LAYOUT.set(layout);
+}
+
+/// The layout set with [`set_layout`]; no width limit and Unicode when none was set.
+pub fn layout() -> Layout {
+    LAYOUT.get().copied().unwrap_or_default()
+}
 
 /// Output formats every result command accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -43,6 +68,9 @@ pub enum Cell {
     Share(Decimal),
     /// A unit price per 1M tokens, at full precision.
     Price(Decimal),
+    /// A computed price per 1M tokens (a blend): cents from $1 up, else four significant
+    /// digits; full precision in CSV.
+    ComputedPrice(Decimal),
     Tokens(Decimal),
     /// A multiplier; `None` when undefined.
     Ratio(Option<Decimal>),
@@ -67,6 +95,7 @@ impl Cell {
             Cell::PercentDelta(value) => format::percent_delta(*value),
             Cell::Share(value) => format!("{}%", format::fixed(*value, 1)),
             Cell::Price(value) => format::price(*value),
+            Cell::ComputedPrice(value) => format::computed_price(*value),
             Cell::Tokens(value) => format::tokens(*value),
             Cell::Ratio(value) => format::ratio(*value),
             Cell::UnitMoney(value) => format::unit_money(*value),
@@ -81,7 +110,9 @@ impl Cell {
             Cell::Text(text) => text.clone(),
             Cell::Money(value) | Cell::MoneyDelta(value) => format::fixed(*value, 2),
             Cell::PercentDelta(value) | Cell::Share(value) => format::fixed(*value, 1),
-            Cell::Price(value) | Cell::Tokens(value) => format::plain(*value),
+            Cell::Price(value) | Cell::ComputedPrice(value) | Cell::Tokens(value) => {
+                format::plain(*value)
+            }
             Cell::Ratio(value) => value.map(|v| format::fixed(v, 4)).unwrap_or_default(),
             Cell::UnitMoney(value) => format::fixed(*value, 6),
             Cell::Seconds(value) => format::fixed(*value, 1),
@@ -99,6 +130,9 @@ impl Cell {
 pub struct Table {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// Columns a narrow terminal may hide, the first hidden first (indexes into `columns`).
+    /// Other columns are always shown; their text wraps, their numbers never do.
+    pub optional: Vec<usize>,
 }
 
 impl Table {
@@ -106,7 +140,18 @@ impl Table {
         Table {
             columns: columns.iter().map(|c| c.to_string()).collect(),
             rows: Vec::new(),
+            optional: Vec::new(),
         }
+    }
+
+    /// Declares the columns a narrow terminal may hide, by name, least important first.
+    /// Names that are not columns are ignored.
+    pub fn optional_columns(mut self, names: &[&str]) -> Table {
+        self.optional = names
+            .iter()
+            .filter_map(|name| self.columns.iter().position(|column| column == name))
+            .collect();
+        self
     }
 
     pub fn push(&mut self, row: Vec<Cell>) {
@@ -141,12 +186,18 @@ pub struct Document {
 }
 
 impl Document {
-    /// Renders the document in `format`; JSON is not a document format.
+    /// Renders the document in `format` with the [`layout`] of this run; JSON is not a
+    /// document format.
     pub fn render(&self, format: Format) -> String {
+        self.render_with(format, layout())
+    }
+
+    /// Renders the document in `format` with `layout`.
+    pub fn render_with(&self, format: Format, layout: Layout) -> String {
         match format {
-            Format::Table => table::render(self),
+            Format::Table => table::render_with(self, layout),
             Format::Csv => csv::render(self),
-            Format::Markdown => markdown::render(self),
+            Format::Markdown => ascii::fold_if(markdown::render(self), layout.ascii),
             Format::Json => unreachable!("JSON is serialized from the result, not a document"),
         }
     }

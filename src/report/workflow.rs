@@ -148,6 +148,27 @@ pub fn tables(workflow: &WorkflowEvaluation) -> WorkflowTables {
             .iter()
             .map(|text| format!("{text}; latency not shown")),
     );
+    // A narrow terminal keeps cost, success and cost per success; the detail goes first.
+    let totals = totals.optional_columns(&[
+        "cost per call",
+        "latency",
+        "escalation",
+        "rework",
+        "human cost",
+        "P95 latency",
+        "vs baseline",
+    ]);
+    let by_workload = by_workload.optional_columns(&[
+        "target",
+        "failed",
+        "wrong accepted",
+        "escalation",
+        "rework",
+        "human cost",
+        "P95 latency",
+        "cost per success",
+        "within target",
+    ]);
     WorkflowTables {
         totals,
         by_workload,
