@@ -135,10 +135,12 @@ pub fn render(before: &Month, after: &Month, texts: &[String], format: Format) -
     Document {
         title: format!("{} — what if", evaluation.scenario),
         subtitle,
-<<<<<<< HEAD
-        tables: std::iter::once((None, table))
-            .chain(super::compare::warning_table(&after.evaluation.warnings))
-            .collect(),
+        tables: std::iter::once((
+            None,
+            table.optional_columns(&["vs baseline before", "change %"]),
+        ))
+        .chain(super::compare::warning_table(&after.evaluation.warnings))
+        .collect(),
         notes: std::iter::once(super::compare::assumption_notes(&after.evaluation))
             .chain(
                 if before.evaluation.promotions == after.evaluation.promotions {
@@ -153,15 +155,6 @@ pub fn render(before: &Month, after: &Month, texts: &[String], format: Format) -
                     .flatten(),
             )
             .collect(),
-=======
-        tables: std::iter::once((
-            None,
-            table.optional_columns(&["vs baseline before", "change %"]),
-        ))
-        .chain(super::compare::warning_table(&after.evaluation.warnings))
-        .collect(),
-        notes: vec![super::compare::assumption_notes(&after.evaluation)],
->>>>>>> fh-table
     }
     .render(format)
 }
