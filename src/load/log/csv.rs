@@ -140,7 +140,7 @@ pub(super) fn missing_column(
         None => format!("; name the column with --map {}=COLUMN", field.name()),
     };
     format!(
-        "log '{shown}' has no column '{wanted}' for {}, which every request needs{hint}\n  = columns: {}",
+        "log '{shown}' has no column '{wanted}' for {}, which every request needs{hint}\n  = help: the columns are {}",
         field.name(),
         header.join(", ")
     )
