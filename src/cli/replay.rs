@@ -64,7 +64,7 @@ pub enum GroupField {
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// Request logs: CSV or JSON Lines files (optionally .gz / .zst), or folders of them.
+    /// Request logs: CSV, JSON Lines (optionally .gz / .zst) or Parquet files, or folders of them.
     #[arg(value_name = "LOG", required_unless_present_any = ["database", "emit_sql", "aggregates"])]
     pub logs: Vec<PathBuf>,
 
