@@ -59,7 +59,6 @@ pub struct ParquetAdapter {
     path: PathBuf,
     metadata: ArrowReaderMetadata,
     layout: Layout,
-    header: Vec<String>,
     /// Schema column index → its place in a decoded batch (only read columns have one).
     places: Vec<Option<usize>>,
     projection: ProjectionMask,
@@ -179,7 +178,6 @@ pub fn open(path: &Path, index: u32, options: &ReadOptions) -> Result<LogFile, S
             path: path.to_path_buf(),
             metadata,
             layout,
-            header,
             places,
             projection,
             row_starts,
@@ -681,7 +679,6 @@ impl Adapter for ParquetAdapter {
     }
 
     fn bind(&mut self, global: &ShadowNames) {
-        let _ = &self.header;
         let locate = |list: &[(String, usize, String)], model: &String| {
             list.iter()
                 .find(|(m, _, _)| m == model)
