@@ -3,9 +3,9 @@
 UTC day, DeepSeek's off-peak window and the long-context band (GPT-5.5's 272k, Claude's 200k),
 the count and the token sums.
 
-    python3 bench/duckdb_group_by.py LOG.csv THREADS
+    python3 bench/duckdb_group_by.py LOG.csv|LOG.parquet THREADS
 
-Prints the seconds the query took (reading the CSV included) and the number of groups.
+Prints the seconds the query took (reading the file included) and the number of groups.
 """
 import sys
 import time
@@ -15,6 +15,14 @@ import duckdb
 log, threads = sys.argv[1], int(sys.argv[2])
 con = duckdb.connect()
 con.execute(f"SET threads = {threads}")
+source = (
+    f"read_parquet('{log}')"
+    if log.endswith(".parquet")
+    else f"""read_csv('{log}', header = true,
+              columns = {{'timestamp': 'TIMESTAMPTZ', 'model': 'VARCHAR', 'task': 'VARCHAR',
+                         'data_class': 'VARCHAR', 'input_tokens': 'BIGINT',
+                         'cached_tokens': 'BIGINT', 'output_tokens': 'BIGINT'}})"""
+)
 query = f"""
 SELECT model, task, data_class,
        CAST(timestamp AT TIME ZONE 'UTC' AS DATE) AS day,
@@ -26,10 +34,7 @@ SELECT model, task, data_class,
        sum(input_tokens) AS input_tokens,
        sum(cached_tokens) AS cached_tokens,
        sum(output_tokens) AS output_tokens
-FROM read_csv('{log}', header = true,
-              columns = {{'timestamp': 'TIMESTAMPTZ', 'model': 'VARCHAR', 'task': 'VARCHAR',
-                         'data_class': 'VARCHAR', 'input_tokens': 'BIGINT',
-                         'cached_tokens': 'BIGINT', 'output_tokens': 'BIGINT'}})
+FROM {source}
 GROUP BY ALL
 """
 start = time.perf_counter()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times `mixcost replay` (three policies, exact, the whole command) against DuckDB computing
 # only the GROUP BY such a replay needs (model, task, data class, UTC day, off-peak window,
-# long-context band; counts and token sums), on the same generated CSV, both on 2 threads.
+# long-context band; counts and token sums), on the same generated CSV, both on 2 threads; then
+# both again on the same log converted to Parquet by DuckDB.
 #
 #   bash bench/replay-vs-duckdb.sh [ROWS…]      (default: 1000000 10000000)
 #
@@ -51,4 +52,13 @@ for rows in "${sizes[@]}"; do
   printf '%-12s %-8s %10s %10s %10s %14s\n' "$rows" mixcost "$wall" "$cpu" "$mem" "$wall"
   read -r wall cpu mem inner < <(median_of_3 python3 bench/duckdb_group_by.py "$log" 2)
   printf '%-12s %-8s %10s %10s %10s %14s\n' "$rows" duckdb "$wall" "$cpu" "$mem" "$inner"
+  # The same log as Parquet (DuckDB's COPY: snappy, 122,880-row groups), read by both.
+  parquet="$dir/log-$rows.parquet"
+  [ -f "$parquet" ] || python3 -c "import duckdb, sys; duckdb.sql(f\"COPY (FROM read_csv('{sys.argv[1]}', header = true, columns = {{'timestamp': 'TIMESTAMPTZ', 'model': 'VARCHAR', 'task': 'VARCHAR', 'data_class': 'VARCHAR', 'input_tokens': 'BIGINT', 'cached_tokens': 'BIGINT', 'output_tokens': 'BIGINT'}})) TO '{sys.argv[2]}' (FORMAT parquet)\")" "$log" "$parquet"
+  "$mixcost" replay "$parquet" --scenario bench/replay-scenario.yaml --threads 2 --format json \
+    | python3 -c "import json,sys; d=json.load(sys.stdin); assert d['rows']['priced'] == $rows, d['rows']"
+  read -r wall cpu mem _ < <(median_of_3 "$mixcost" replay "$parquet" --scenario bench/replay-scenario.yaml --threads 2)
+  printf '%-12s %-8s %10s %10s %10s %14s\n' "$rows" mixcost-parquet "$wall" "$cpu" "$mem" "$wall"
+  read -r wall cpu mem inner < <(median_of_3 python3 bench/duckdb_group_by.py "$parquet" 2)
+  printf '%-12s %-8s %10s %10s %10s %14s\n' "$rows" duckdb-parquet "$wall" "$cpu" "$mem" "$inner"
 done

@@ -64,7 +64,7 @@ pub enum GroupField {
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// Request logs: CSV or JSON Lines files (optionally .gz / .zst), or folders of them.
+    /// Request logs: CSV, JSON Lines (optionally .gz / .zst) or Parquet files, or folders of them.
     #[arg(value_name = "LOG", required_unless_present_any = ["database", "emit_sql", "aggregates"])]
     pub logs: Vec<PathBuf>,
 
@@ -184,12 +184,18 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
         .clamp(1, 256);
     let accumulator = read_all(&plan, &adapters, streams, threads, args.strict);
 
+    // A Parquet file's positions are row numbers, a text file's line numbers.
+    let by_row: Vec<bool> = paths.iter().map(|p| log::parquet::has_magic(p)).collect();
     let shown = |position: Position| -> String {
         let path = paths
             .get(position.file as usize)
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        format!("{path}:{}", position.line)
+        match by_row.get(position.file as usize) {
+            Some(true) if position.line == 0 => path,
+            Some(true) => format!("{path}, row {}", position.line),
+            _ => format!("{path}:{}", position.line),
+        }
     };
     if args.strict {
         if let Some(problem) = accumulator.skips.earliest() {
@@ -226,8 +232,11 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
             .map(|problem| describe(problem, &shown))
             .unwrap_or_default();
         anyhow::bail!(
-            "no request in the log could be priced: all {} rows were skipped; the first: {first}",
-            result.rows_read
+            "no request in the log could be priced: {} skipped; the first: {first}",
+            match result.rows_read {
+                1 => "its one row was".to_string(),
+                rows => format!("all {rows} rows were"),
+            }
         );
     }
     if let Some(path) = &args.emit_scenario {
@@ -252,6 +261,23 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
     let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let text = render(&result, &files, args.by, args.output.format, &shown);
     super::output::emit(&text, args.output.output.as_deref())?;
+    if args.output.format == Format::Csv {
+        // CSV holds the tables only; the row counts, assumptions and skips go to standard
+        // error, so they are seen and the CSV stays one clean table after another.
+        let document = document(&result, &files, args.by, &shown);
+        eprintln!("note: {}", rows_line(&result));
+        for notes in &document.notes {
+            let heading = notes.heading.to_lowercase();
+            match (&notes.items[..], &notes.when_empty) {
+                ([], Some(empty)) => eprintln!("note: {heading}: {empty}"),
+                (items, _) => {
+                    for item in items {
+                        eprintln!("note: {heading}: {item}");
+                    }
+                }
+            }
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -414,8 +440,8 @@ pub fn document(
         title: format!("Replay of {} — {}", files.join(", "), replay.scenario),
         subtitle: vec![
             format!(
-                "{} requests priced, {period}; baseline: {}",
-                format::tokens(Decimal::from(replay.rows_priced)),
+                "{} priced, {period}; baseline: {}",
+                requests(replay.rows_priced),
                 replay.baseline
             ),
             rows_line(replay),
@@ -537,8 +563,8 @@ pub fn document(
         }
         document.tables.push((
             Some(format!(
-                "Reconciliation: the log's spend against mixcost's price of the logged model ({} requests with a spend)",
-                reconciliation.requests_with_spend
+                "Reconciliation: the log's spend against mixcost's price of the logged model ({} with a spend)",
+                requests(reconciliation.requests_with_spend)
             )),
             by_model,
         ));
@@ -620,9 +646,9 @@ pub fn document(
             .iter()
             .map(|assumption| {
                 format!(
-                    "{} — {} requests ({}%) — {}",
+                    "{} — {} ({}%) — {}",
                     assumption.text,
-                    format::tokens(Decimal::from(assumption.requests)),
+                    requests(assumption.requests),
                     format::fixed(share(assumption.requests, replay.rows_priced), 1),
                     assumption.columns.join(", ")
                 )
@@ -638,6 +664,12 @@ pub fn document(
         when_empty: Some("none".to_string()),
     });
     document
+}
+
+/// `1 request`, `12,345 requests`.
+fn requests(count: u64) -> String {
+    let noun = if count == 1 { "request" } else { "requests" };
+    format!("{} {noun}", format::tokens(Decimal::from(count)))
 }
 
 fn rows_line(replay: &Replay) -> String {
@@ -662,13 +694,14 @@ fn skipped_items(replay: &Replay, shown: &dyn Fn(Position) -> String) -> Vec<Str
     }
     for (name, count) in &replay.skips.unknown_models {
         items.push(format!(
-            "unknown model '{name}': {count} requests (not priced; add it with --pricing)"
+            "unknown model '{name}': {} (not priced; add it with --pricing)",
+            requests(*count)
         ));
     }
     if replay.skips.unknown_unnamed > 0 {
         items.push(format!(
-            "{} more requests of other unknown models",
-            replay.skips.unknown_unnamed
+            "{} more of other unknown models",
+            requests(replay.skips.unknown_unnamed)
         ));
     }
     items

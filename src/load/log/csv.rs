@@ -121,11 +121,16 @@ impl CsvAdapter {
     }
 }
 
-fn is_alternative(locator: &Locator) -> bool {
+pub(super) fn is_alternative(locator: &Locator) -> bool {
     matches!(locator, Locator::First(_) | Locator::Sum(_))
 }
 
-fn missing_column(shown: &str, field: Field, locator: &Locator, header: &[String]) -> String {
+pub(super) fn missing_column(
+    shown: &str,
+    field: Field,
+    locator: &Locator,
+    header: &[String],
+) -> String {
     let wanted = shown_name(locator);
     let hint = match crate::load::suggest::nearest(&wanted, header.iter().map(String::as_str)) {
         Some(close) => format!(
@@ -135,7 +140,7 @@ fn missing_column(shown: &str, field: Field, locator: &Locator, header: &[String
         None => format!("; name the column with --map {}=COLUMN", field.name()),
     };
     format!(
-        "log '{shown}' has no column '{wanted}' for {}, which every request needs{hint}\n  = columns: {}",
+        "log '{shown}' has no column '{wanted}' for {}, which every request needs{hint}\n  = help: the columns are {}",
         field.name(),
         header.join(", ")
     )
@@ -156,7 +161,7 @@ pub(super) fn shown_name(locator: &Locator) -> String {
 }
 
 /// Column names → indices: a one-step path is a column; a longer one a column then JSON inside.
-fn resolve(locator: &Locator, header: &[String]) -> Option<Locator> {
+pub(super) fn resolve(locator: &Locator, header: &[String]) -> Option<Locator> {
     let column = |name: &str| header.iter().position(|h| h == name);
     match locator {
         Locator::Path(path) => {

@@ -781,6 +781,8 @@ pub struct Blocks {
     quoted: bool,
     done: bool,
     pending_break: Option<(String, Option<u64>)>,
+    /// Blocks made up front (a Parquet file's row groups), handed out before the stream.
+    queued: std::collections::VecDeque<Block>,
 }
 
 /// What reading a block found.
@@ -807,7 +809,15 @@ impl Blocks {
             quoted,
             done: false,
             pending_break: None,
+            queued: std::collections::VecDeque::new(),
         }
+    }
+
+    /// Blocks made by the adapter up front (one per Parquet row group), in order.
+    pub fn from_blocks(file: u32, blocks: Vec<Block>) -> Blocks {
+        let mut made = Blocks::new(Box::new(std::io::empty()), file, 1, false);
+        made.queued = blocks.into();
+        made
     }
 
     /// Bytes already read past the header, handed back by the caller.
@@ -822,6 +832,9 @@ impl Blocks {
     }
 
     pub fn next_block(&mut self) -> Next {
+        if let Some(block) = self.queued.pop_front() {
+            return Next::Block(block);
+        }
         if self.done {
             if !self.carry.is_empty() {
                 let bytes = std::mem::take(&mut self.carry);
@@ -955,7 +968,9 @@ pub struct ReadOptions {
 /// Opens log `path` (the `index`th input) and reads what its adapter needs up front (a CSV
 /// header, a JSON record's keys).
 pub fn open_log(path: &Path, index: u32, options: &ReadOptions) -> Result<LogFile, String> {
+    // Parquet by its magic bytes first, whatever the name says.
     let encoding = match encoding_by_name(path) {
+        _ if parquet::has_magic(path) => Encoding::Parquet,
         Some(encoding) => encoding,
         None => sniff(path)?,
     };
