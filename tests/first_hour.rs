@@ -467,7 +467,7 @@ fn solve_vary_takes_the_range_as_sweep_does() {
     .collect();
     let out = ok_in(dir.path(), &with_range);
     assert!(
-        out.contains("answer: models.deepseek-v4-pro.output = 3.8"),
+        out.contains("answer: models.deepseek-v4-pro.output = $3.80 per 1M output tokens"),
         "{out}"
     );
     assert_eq!(out, ok_in(dir.path(), &with_between));
