@@ -1,8 +1,13 @@
 //! The CSV adapter: native columns, or a preset's (LiteLLM's table export), or `--map`.
 //!
 //! The header names the columns; each canonical field becomes a column index (or a JSON path
-//! inside a column, as LiteLLM keeps cached tokens in its `metadata` JSON). Rows are parsed
-//! with `csv`'s `ByteRecord`, reused from row to row: the native path allocates nothing per row.
+//! inside a column, as LiteLLM keeps cached tokens in its `metadata` JSON). A block is read
+//! line by line: a line without quotes or stray carriage returns (nearly every line of a
+//! request log) is split at its delimiters in place, checked as UTF-8 once and handed over as
+//! borrowed fields, with no allocation and no copy; any other line starts a record that the
+//! `csv` crate reads (quoted fields, newlines inside quotes, lone `\r` terminators), after
+//! which the fast reading resumes. Both give the same rows, and rows are numbered by the line
+//! their first byte is on, so messages point at the right line whatever path read it.
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -21,6 +26,8 @@ pub struct CsvAdapter {
     /// This file's shadow columns: (model, column index).
     outcomes: Vec<(String, usize, String)>,
     shadow_output: Vec<(String, usize, String)>,
+    /// Whether plain lines are split in place; off, every record goes through `csv`.
+    fast: bool,
 }
 
 impl CsvAdapter {
@@ -115,6 +122,7 @@ impl CsvAdapter {
                 delimiter,
                 outcomes,
                 shadow_output,
+                fast: true,
             },
             first[end..].to_vec(),
         ))
@@ -212,24 +220,91 @@ impl Row for CsvRow<'_> {
     }
 }
 
-impl Adapter for CsvAdapter {
-    fn parse(&self, block: &Block, sink: &mut dyn FnMut(Position, Result<Request<'_>, Problem>)) {
+/// A plain line of the fast path: its text, checked as UTF-8 once, and where its fields end.
+struct LineRow<'r> {
+    text: &'r str,
+    /// The offset of each field's end: the delimiter after it, or the end of the line.
+    ends: &'r [usize],
+}
+
+impl Row for LineRow<'_> {
+    fn get(&self, locator: &Locator) -> Option<Cow<'_, str>> {
+        match locator {
+            Locator::Column(index) => {
+                let end = *self.ends.get(*index)?;
+                let start = match index {
+                    0 => 0,
+                    _ => self.ends[index - 1] + 1,
+                };
+                Some(Cow::Borrowed(&self.text[start..end]))
+            }
+            other => super::jsonl::evaluate_nested(other, &|inner| self.get(inner)),
+        }
+    }
+}
+
+/// Line numbers of offsets in a block, counted forward from the last one asked.
+struct Lines {
+    offset: usize,
+    line: u64,
+}
+
+impl Lines {
+    /// The line of the record whose reading began at `from`: `csv` skips empty lines (and the
+    /// `\n` of a `\r\n`) before a record, so the record starts at the first other byte.
+    fn of_record(&mut self, bytes: &[u8], from: usize) -> u64 {
+        let begin = bytes[from.min(bytes.len())..]
+            .iter()
+            .position(|b| *b != b'\n' && *b != b'\r')
+            .map_or(bytes.len(), |skipped| from + skipped);
+        self.advance(bytes, begin);
+        self.line
+    }
+
+    fn advance(&mut self, bytes: &[u8], to: usize) {
+        if to > self.offset {
+            self.line += memchr::memchr_iter(b'\n', &bytes[self.offset..to]).count() as u64;
+            self.offset = to;
+        }
+    }
+}
+
+impl CsvAdapter {
+    /// Reads every record of `block` through `csv`: the reference path, and what the fast path
+    /// must agree with.
+    #[doc(hidden)]
+    pub fn without_fast_path(mut self) -> CsvAdapter {
+        self.fast = false;
+        self
+    }
+
+    /// Reads records with `csv` from `bytes[from..]` (on line `line`), at most `limit` of them;
+    /// returns the offset just after the last one read (the end of `bytes` when the reader
+    /// cannot go on).
+    fn parse_records(
+        &self,
+        block: &Block,
+        from: usize,
+        line: u64,
+        limit: usize,
+        sink: &mut dyn FnMut(Position, Result<Request<'_>, Problem>),
+    ) -> usize {
+        let bytes = &block.bytes[..];
         let mut reader = ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(self.delimiter)
-            .from_reader(&block.bytes[..]);
+            .from_reader(&bytes[from..]);
         let mut record = ::csv::ByteRecord::new();
-        loop {
-            let line_before = reader.position().line();
+        let mut lines = Lines { offset: from, line };
+        for _ in 0..limit {
+            let began = from + reader.position().byte() as usize;
             match reader.read_byte_record(&mut record) {
-                Ok(false) => break,
+                Ok(false) => return bytes.len(),
                 Ok(true) => {
-                    let line =
-                        block.first_line + record.position().map_or(line_before, |p| p.line()) - 1;
                     let position = Position {
                         file: block.file,
-                        line,
+                        line: lines.of_record(bytes, began),
                     };
                     if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
                         continue;
@@ -237,11 +312,9 @@ impl Adapter for CsvAdapter {
                     build_request(&CsvRow { record: &record }, &self.layout, position, sink);
                 }
                 Err(error) => {
-                    let line =
-                        block.first_line + error.position().map_or(line_before, |p| p.line()) - 1;
                     let position = Position {
                         file: block.file,
-                        line,
+                        line: lines.of_record(bytes, began),
                     };
                     sink(
                         position,
@@ -255,10 +328,62 @@ impl Adapter for CsvAdapter {
                     );
                     if !matches!(error.kind(), ::csv::ErrorKind::Utf8 { .. }) {
                         // The reader cannot resynchronise after a malformed record.
-                        break;
+                        return bytes.len();
                     }
                 }
             }
+        }
+        from + reader.position().byte() as usize
+    }
+}
+
+impl Adapter for CsvAdapter {
+    fn parse(&self, block: &Block, sink: &mut dyn FnMut(Position, Result<Request<'_>, Problem>)) {
+        if !self.fast {
+            self.parse_records(block, 0, block.first_line, usize::MAX, sink);
+            return;
+        }
+        let bytes = &block.bytes[..];
+        let mut ends: Vec<usize> = Vec::with_capacity(32);
+        let mut start = 0;
+        let mut line = block.first_line;
+        while start < bytes.len() {
+            let newline = memchr::memchr(b'\n', &bytes[start..]).map(|at| start + at);
+            let end = newline.unwrap_or(bytes.len());
+            let content = match &bytes[start..end] {
+                [rest @ .., b'\r'] => rest,
+                content => content,
+            };
+            if content.is_empty() {
+                // An empty line, which `csv` skips too.
+                start = end + 1;
+                line += 1;
+                continue;
+            }
+            let text = match memchr::memchr2(b'"', b'\r', content) {
+                None => std::str::from_utf8(content).ok(),
+                Some(_) => None,
+            };
+            let Some(text) = text else {
+                // Quotes, a lone carriage return or bytes that are not UTF-8: one record
+                // through `csv`, then plain lines again from where it ended.
+                let after = self
+                    .parse_records(block, start, line, 1, sink)
+                    .max(start + 1);
+                line += memchr::memchr_iter(b'\n', &bytes[start..after]).count() as u64;
+                start = after;
+                continue;
+            };
+            ends.clear();
+            ends.extend(memchr::memchr_iter(self.delimiter, content));
+            ends.push(content.len());
+            let position = Position {
+                file: block.file,
+                line,
+            };
+            build_request(&LineRow { text, ends: &ends }, &self.layout, position, sink);
+            start = end + 1;
+            line += 1;
         }
     }
 
