@@ -348,10 +348,27 @@ impl Adapter for CsvAdapter {
         let mut start = 0;
         let mut line = block.first_line;
         while start < bytes.len() {
-            let newline = memchr::memchr(b'\n', &bytes[start..]).map(|at| start + at);
-            let end = newline.unwrap_or(bytes.len());
+            // One pass over the line: its end, its delimiters, and whether anything in it
+            // needs `csv` (a quote or a carriage return).
+            ends.clear();
+            let mut at = start;
+            let mut special = 0usize;
+            while let Some(&byte) = bytes.get(at) {
+                if byte == b'\n' {
+                    break;
+                } else if byte == self.delimiter {
+                    ends.push(at - start);
+                } else if byte == b'"' || byte == b'\r' {
+                    special += 1;
+                }
+                at += 1;
+            }
+            let end = at;
             let content = match &bytes[start..end] {
-                [rest @ .., b'\r'] => rest,
+                [rest @ .., b'\r'] => {
+                    special -= 1;
+                    rest
+                }
                 content => content,
             };
             if content.is_empty() {
@@ -360,9 +377,9 @@ impl Adapter for CsvAdapter {
                 line += 1;
                 continue;
             }
-            let text = match memchr::memchr2(b'"', b'\r', content) {
-                None => std::str::from_utf8(content).ok(),
-                Some(_) => None,
+            let text = match special {
+                0 => std::str::from_utf8(content).ok(),
+                _ => None,
             };
             let Some(text) = text else {
                 // Quotes, a lone carriage return or bytes that are not UTF-8: one record
@@ -374,8 +391,6 @@ impl Adapter for CsvAdapter {
                 start = after;
                 continue;
             };
-            ends.clear();
-            ends.extend(memchr::memchr_iter(self.delimiter, content));
             ends.push(content.len());
             let position = Position {
                 file: block.file,
