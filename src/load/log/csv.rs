@@ -437,3 +437,158 @@ impl Adapter for CsvAdapter {
             .collect();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::log::{Blocks, Mapping, Next};
+
+    const HEADER: &str = "request_id,timestamp,model,workload,task,data_class,input_tokens,cached_tokens,output_tokens,spend,outcome:gpt-5.5\n";
+
+    /// A deterministic mix of the rows a log can hold: plain, quoted (delimiters, newlines and
+    /// doubled quotes inside), CRLF, lone carriage returns, blank lines, a byte-order mark,
+    /// bytes that are not UTF-8, short and long rows, and values that do not parse.
+    fn generated_log(seed: u64, rows: usize) -> Vec<u8> {
+        let mut state = seed;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (state >> 33) % n
+        };
+        let mut log = HEADER.as_bytes().to_vec();
+        for row in 0..rows {
+            let input = next(400_000);
+            let fields = [
+                format!("r{row}"),
+                format!(
+                    "2026-05-{:02}T{:02}:{:02}:07Z",
+                    1 + next(28),
+                    next(24),
+                    next(60)
+                ),
+                ["gpt-5.5", "deepseek-v4-flash", "nobody-9"][next(3) as usize].to_string(),
+                ["", "support", "bulk"][next(3) as usize].to_string(),
+                ["extraction", "coding", ""][next(3) as usize].to_string(),
+                ["public", "internal", "secret"][next(3) as usize].to_string(),
+                input.to_string(),
+                (input / (1 + next(4))).to_string(),
+                ["12", "-3", "x", "400"][next(4) as usize].to_string(),
+                ["", "0.25", "$1.5"][next(3) as usize].to_string(),
+                ["true", "false", "", "maybe"][next(4) as usize].to_string(),
+            ];
+            let mut line: Vec<u8> = match next(12) {
+                0 => fields
+                    .iter()
+                    .map(|f| format!("\"{f}\""))
+                    .collect::<Vec<_>>()
+                    .join(",")
+                    .into_bytes(),
+                1 => {
+                    let mut quoted = fields.clone();
+                    quoted[3] = format!("\"sup,\"\"port\"\"\n{}\"", fields[3]);
+                    quoted.join(",").into_bytes()
+                }
+                2 => fields[..5].join(",").into_bytes(),
+                3 => format!("{},extra", fields.join(",")).into_bytes(),
+                4 => {
+                    let mut bytes = fields[..4].join(",").into_bytes();
+                    bytes.extend_from_slice(b",\xff\xfe,");
+                    bytes.extend_from_slice(fields[5..].join(",").as_bytes());
+                    bytes
+                }
+                5 => format!("\u{feff}{}", fields.join(",")).into_bytes(),
+                6 => format!("{}\r{}", fields[..6].join(","), fields.join(",")).into_bytes(),
+                7 => format!("{}\"x\",{}", fields[0], fields[1..].join(",")).into_bytes(),
+                _ => fields.join(",").into_bytes(),
+            };
+            match next(8) {
+                0 => line.extend_from_slice(b"\r\n"),
+                1 => line.extend_from_slice(b"\n\n"),
+                2 => line.extend_from_slice(b"\n\r\n  \n"),
+                _ => line.push(b'\n'),
+            }
+            log.extend_from_slice(&line);
+        }
+        if next(2) == 0 {
+            log.truncate(log.len() - 1);
+        }
+        log
+    }
+
+    /// Every row the adapter hands over, as text: its place, and the request or the problem.
+    fn rows(log: &[u8], fast: bool, block_size: usize) -> Vec<String> {
+        let options = ReadOptions {
+            format: LogFormat::Native,
+            mapping: Mapping::default(),
+            pass_threshold: None,
+        };
+        let (adapter, rest) = CsvAdapter::new(Path::new("log.csv"), log, &options).unwrap();
+        let mut adapter = if fast {
+            adapter
+        } else {
+            adapter.without_fast_path()
+        };
+        adapter.bind(&adapter.shadow_names());
+        let mut blocks = Blocks::new(Box::new(std::io::Cursor::new(rest)), 0, 2, true);
+        blocks.size = block_size;
+        let mut seen = Vec::new();
+        loop {
+            match blocks.next_block() {
+                Next::Block(block) => adapter.parse(&block, &mut |position, row| {
+                    seen.push(format!("{}: {row:?}", position.line));
+                }),
+                Next::End => break,
+                Next::Broken { message, .. } => panic!("{message}"),
+            }
+        }
+        seen
+    }
+
+    #[test]
+    fn plain_lines_read_in_place_give_what_csv_gives() {
+        let mut all = Vec::new();
+        for seed in 0..40 {
+            let log = generated_log(seed, 60);
+            let expected = rows(&log, false, 1 << 20);
+            assert!(expected.len() >= 60, "seed {seed}: {}", expected.len());
+            assert!(
+                expected.iter().any(|row| row.contains(": Ok(")),
+                "seed {seed}"
+            );
+            assert!(
+                expected.iter().any(|row| row.contains(": Err(")),
+                "seed {seed}"
+            );
+            all.extend(expected.iter().cloned());
+            for block_size in [1 << 20, 300, 64] {
+                let found = rows(&log, true, block_size);
+                assert_eq!(
+                    found,
+                    expected,
+                    "seed {seed}, blocks of {block_size}:\n{}",
+                    String::from_utf8_lossy(&log)
+                );
+            }
+        }
+        // The mix reached the cases it is for: a quoted field with a delimiter, a doubled
+        // quote and a newline inside, and a value that is not UTF-8, shown lossily.
+        for case in [r#"Some("sup,\"port\"\n"#, "\u{fffd}"] {
+            assert!(all.iter().any(|row| row.contains(case)), "{case}");
+        }
+    }
+
+    #[test]
+    fn rows_are_numbered_by_the_line_they_start_on() {
+        let log = format!(
+            "{HEADER}r1,2026-05-20T10:00:00Z,gpt-5.5,,extraction,public,10,0,x,,\r\n\r\n\n\"r2\",2026-05-20T10:00:00Z,gpt-5.5,\"a\nb\",extraction,public,10,0,y,,\nr3,2026-05-20T10:00:00Z,gpt-5.5,,extraction,public,10,0,z,,\n"
+        );
+        for fast in [true, false] {
+            let lines: Vec<String> = rows(log.as_bytes(), fast, 1 << 20)
+                .iter()
+                .map(|row| row.split(':').next().unwrap().to_string())
+                .collect();
+            assert_eq!(lines, ["2", "5", "7"], "fast: {fast}");
+        }
+    }
+}
