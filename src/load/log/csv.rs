@@ -28,6 +28,29 @@ pub struct CsvAdapter {
     shadow_output: Vec<(String, usize, String)>,
     /// Whether plain lines are split in place; off, every record goes through `csv`.
     fast: bool,
+    /// What each byte means to the fast path.
+    classes: [Class; 256],
+}
+
+/// A byte's part in a line, for the fast path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Plain,
+    Newline,
+    Delimiter,
+    /// A quote or a carriage return: the line goes to `csv`.
+    Special,
+    NotAscii,
+}
+
+fn classes(delimiter: u8) -> [Class; 256] {
+    std::array::from_fn(|byte| match byte as u8 {
+        b'\n' => Class::Newline,
+        b'"' | b'\r' => Class::Special,
+        byte if byte == delimiter => Class::Delimiter,
+        byte if byte >= 0x80 => Class::NotAscii,
+        _ => Class::Plain,
+    })
 }
 
 impl CsvAdapter {
@@ -123,6 +146,7 @@ impl CsvAdapter {
                 outcomes,
                 shadow_output,
                 fast: true,
+                classes: classes(delimiter),
             },
             first[end..].to_vec(),
         ))
@@ -348,18 +372,19 @@ impl Adapter for CsvAdapter {
         let mut start = 0;
         let mut line = block.first_line;
         while start < bytes.len() {
-            // One pass over the line: its end, its delimiters, and whether anything in it
-            // needs `csv` (a quote or a carriage return).
+            // One pass over the line: its end, its delimiters, whether anything in it needs
+            // `csv` (a quote or a carriage return) and whether it is all ASCII.
             ends.clear();
             let mut at = start;
             let mut special = 0usize;
+            let mut ascii = true;
             while let Some(&byte) = bytes.get(at) {
-                if byte == b'\n' {
-                    break;
-                } else if byte == self.delimiter {
-                    ends.push(at - start);
-                } else if byte == b'"' || byte == b'\r' {
-                    special += 1;
+                match self.classes[byte as usize] {
+                    Class::Plain => {}
+                    Class::Newline => break,
+                    Class::Delimiter => ends.push(at - start),
+                    Class::Special => special += 1,
+                    Class::NotAscii => ascii = false,
                 }
                 at += 1;
             }
@@ -377,8 +402,10 @@ impl Adapter for CsvAdapter {
                 line += 1;
                 continue;
             }
-            let text = match special {
-                0 => std::str::from_utf8(content).ok(),
+            let text = match (special, ascii) {
+                // SAFETY: every byte of `content` is below 0x80, and ASCII is valid UTF-8.
+                (0, true) => Some(unsafe { std::str::from_utf8_unchecked(content) }),
+                (0, false) => std::str::from_utf8(content).ok(),
                 _ => None,
             };
             let Some(text) = text else {
