@@ -28,29 +28,6 @@ pub struct CsvAdapter {
     shadow_output: Vec<(String, usize, String)>,
     /// Whether plain lines are split in place; off, every record goes through `csv`.
     fast: bool,
-    /// What each byte means to the fast path.
-    classes: [Class; 256],
-}
-
-/// A byte's part in a line, for the fast path.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Class {
-    Plain,
-    Newline,
-    Delimiter,
-    /// A quote or a carriage return: the line goes to `csv`.
-    Special,
-    NotAscii,
-}
-
-fn classes(delimiter: u8) -> [Class; 256] {
-    std::array::from_fn(|byte| match byte as u8 {
-        b'\n' => Class::Newline,
-        b'"' | b'\r' => Class::Special,
-        byte if byte == delimiter => Class::Delimiter,
-        byte if byte >= 0x80 => Class::NotAscii,
-        _ => Class::Plain,
-    })
 }
 
 impl CsvAdapter {
@@ -146,7 +123,6 @@ impl CsvAdapter {
                 outcomes,
                 shadow_output,
                 fast: true,
-                classes: classes(delimiter),
             },
             first[end..].to_vec(),
         ))
@@ -372,28 +348,11 @@ impl Adapter for CsvAdapter {
         let mut start = 0;
         let mut line = block.first_line;
         while start < bytes.len() {
-            // One pass over the line: its end, its delimiters, whether anything in it needs
-            // `csv` (a quote or a carriage return) and whether it is all ASCII.
-            ends.clear();
-            let mut at = start;
-            let mut special = 0usize;
-            let mut ascii = true;
-            while let Some(&byte) = bytes.get(at) {
-                match self.classes[byte as usize] {
-                    Class::Plain => {}
-                    Class::Newline => break,
-                    Class::Delimiter => ends.push(at - start),
-                    Class::Special => special += 1,
-                    Class::NotAscii => ascii = false,
-                }
-                at += 1;
-            }
-            let end = at;
+            // The line's end, whether anything in it needs `csv` (a quote or a carriage
+            // return), and whether it is all ASCII: each a vectorised scan.
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |at| start + at);
             let content = match &bytes[start..end] {
-                [rest @ .., b'\r'] => {
-                    special -= 1;
-                    rest
-                }
+                [rest @ .., b'\r'] => rest,
                 content => content,
             };
             if content.is_empty() {
@@ -402,11 +361,13 @@ impl Adapter for CsvAdapter {
                 line += 1;
                 continue;
             }
-            let text = match (special, ascii) {
+            let text = match memchr::memchr2(b'"', b'\r', content) {
+                Some(_) => None,
                 // SAFETY: every byte of `content` is below 0x80, and ASCII is valid UTF-8.
-                (0, true) => Some(unsafe { std::str::from_utf8_unchecked(content) }),
-                (0, false) => std::str::from_utf8(content).ok(),
-                _ => None,
+                None if content.is_ascii() => {
+                    Some(unsafe { std::str::from_utf8_unchecked(content) })
+                }
+                None => std::str::from_utf8(content).ok(),
             };
             let Some(text) = text else {
                 // Quotes, a lone carriage return or bytes that are not UTF-8: one record
@@ -418,6 +379,8 @@ impl Adapter for CsvAdapter {
                 start = after;
                 continue;
             };
+            ends.clear();
+            ends.extend(memchr::memchr_iter(self.delimiter, content));
             ends.push(content.len());
             let position = Position {
                 file: block.file,
