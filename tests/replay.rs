@@ -664,3 +664,101 @@ fn replay_output_in_every_format() {
         ])
     );
 }
+
+/// Plain lines are split in place and quoted records go through the CSV parser: the same log
+/// written both ways (every field quoted in the second) must replay to the same JSON, skipped
+/// rows and their line numbers included, and stop at the same line under `--strict`.
+#[test]
+fn plain_and_quoted_csv_logs_replay_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "s.yaml", SCENARIO);
+    // 70,000 rows (about 5 MB: two blocks), with a byte-order mark, CRLF and blank lines, a
+    // field with a newline inside quotes, and bad rows.
+    let header =
+        "timestamp,model,workload,task,data_class,input_tokens,cached_tokens,output_tokens,spend";
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for i in 0..70_000u64 {
+        let input = 1000 + (i * 7919) % 400_000;
+        let mut row = vec![
+            format!(
+                "2026-05-{:02}T{:02}:{:02}:{:02}Z",
+                1 + i % 28,
+                i % 24,
+                i % 60,
+                i % 53
+            ),
+            ["gpt-5.5", "deepseek-v4-flash", "claude-sonnet-4-5"][(i % 3) as usize].to_string(),
+            ["", "support"][(i % 2) as usize].to_string(),
+            ["extraction", "synthesis", ""][(i % 3) as usize].to_string(),
+            ["public", "internal"][(i % 2) as usize].to_string(),
+            input.to_string(),
+            ((i % 5) * input / 10).to_string(),
+            (10 + i % 900).to_string(),
+            ["", "0.01"][(i % 2) as usize].to_string(),
+        ];
+        match i % 10_007 {
+            17 => row[5] = "12x".to_string(),
+            18 => row[1] = "gpt-9".to_string(),
+            19 => row[6] = (input + 1).to_string(),
+            20 => row[4] = "secret".to_string(),
+            _ => {}
+        }
+        rows.push(row);
+    }
+    let write_log = |name: &str, quote: bool| {
+        let mut text = format!("\u{feff}{header}\r\n");
+        for (i, row) in rows.iter().enumerate() {
+            let fields: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(
+                    |(column, field)| match (quote, i % 25_000 == 3 && column == 2) {
+                        (_, true) => format!("\"sup\nport\"{field}"),
+                        (true, false) => format!("\"{field}\""),
+                        (false, false) => field.clone(),
+                    },
+                )
+                .collect();
+            text.push_str(&fields.join(","));
+            text.push_str(match i % 1_000 {
+                5 => "\r\n",
+                6 => "\n\n",
+                7 => "\r\n\r\n",
+                _ => "\n",
+            });
+        }
+        let sub = dir.path().join(name);
+        std::fs::create_dir(&sub).unwrap();
+        write(&sub, "log.csv", text)
+    };
+    let plain = write_log("plain", false);
+    let quoted = write_log("quoted", true);
+    let replay = |log: &str, threads: &str, strict: bool| {
+        let mut args = vec!["replay", log, "--scenario", &scenario, "--threads", threads];
+        args.extend(["--by", "day", "--format", "json"]);
+        if strict {
+            args.push("--strict");
+        }
+        let run = common::run(&args);
+        let shown = |text: &str| text.replace(log, "LOG");
+        (run.code, shown(&run.stdout), shown(&run.stderr))
+    };
+    let expected = replay(&plain, "1", false);
+    assert_eq!(expected.0, Some(0), "{}", expected.2);
+    assert_eq!(replay(&quoted, "2", false), expected);
+    let value: Value = serde_json::from_str(&expected.1).unwrap();
+    // Rows 17–20 of each 10,007 (seven times) are bad: 28 skipped.
+    assert_eq!(value["rows"]["read"], 70_000, "{value}");
+    assert_eq!(value["rows"]["skipped"], 28, "{value}");
+
+    let strict = replay(&plain, "2", true);
+    assert_eq!(strict.0, Some(2));
+    // The first bad row is row 17 (0-based), on line 22: the header, rows 0–16 on a line
+    // each, and three more lines (row 3's quoted newline, the blank lines after rows 6 and 7).
+    assert!(
+        strict.2.contains("LOG:22, input_tokens, value '12x'"),
+        "{}",
+        strict.2
+    );
+    assert_eq!(replay(&quoted, "2", true), strict);
+}

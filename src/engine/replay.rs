@@ -786,8 +786,45 @@ struct CachedRates {
     columns: Vec<([f64; 4], Option<usize>)>,
 }
 
+/// What a request's minute decides: its UTC day, its off-peak mask and, unless a price changes
+/// inside that minute, its price period. Logs are in time order, so this is mostly reused
+/// (for instants from 1970 on: the minute is then the whole seconds divided by 60).
+#[derive(Clone, Copy)]
+struct Minute {
+    minute: i64,
+    day: i32,
+    off_peak: u8,
+    period: Option<u16>,
+}
+
+impl Minute {
+    fn of(plan: &Plan, at: Timestamp) -> Minute {
+        let minute = at.as_second().div_euclid(60);
+        let start = Timestamp::from_second(minute * 60).ok();
+        let end = start.and_then(|start| {
+            start
+                .checked_add(jiff::SignedDuration::new(59, 999_999_999))
+                .ok()
+        });
+        let period = match (start, end) {
+            (Some(start), Some(end)) => {
+                let first = plan.period_of(start);
+                (first == plan.period_of(end)).then_some(first)
+            }
+            _ => None,
+        };
+        Minute {
+            minute,
+            day: at.as_second().div_euclid(SECONDS_PER_DAY) as i32,
+            off_peak: plan.off_peak_mask(at),
+            period,
+        }
+    }
+}
+
 /// One worker's share of a replay: segments, skipped rows and histograms.
 pub struct Accumulator {
+    minute: Option<Minute>,
     models: Interner,
     routes: Interner,
     segments: FastMap<LocalKey, Entry>,
@@ -817,6 +854,7 @@ fn data_class_index(data_class: DataClass) -> u8 {
 impl Accumulator {
     pub fn new(plan: &Plan) -> Accumulator {
         Accumulator {
+            minute: None,
             models: Interner::default(),
             routes: Interner::default(),
             segments: FastMap::default(),
@@ -853,19 +891,32 @@ impl Accumulator {
             };
             outcomes |= bits << (2 * index);
         }
+        let minute = match self.minute {
+            Some(known) if known.minute == request.at.as_second().div_euclid(60) => known,
+            // Before 1970 a second rounds towards zero: no reuse, and no price either.
+            _ if request.at.as_second() < 0 => Minute {
+                period: None,
+                ..Minute::of(plan, request.at)
+            },
+            _ => {
+                let found = Minute::of(plan, request.at);
+                self.minute = Some(found);
+                found
+            }
+        };
         let price_key = PriceKey {
             model,
             route,
-            period: plan.period_of(request.at),
+            period: minute.period.unwrap_or_else(|| plan.period_of(request.at)),
             data_class: data_class_index(request.data_class),
-            off_peak: plan.off_peak_mask(request.at),
+            off_peak: minute.off_peak,
             band: plan.band_of(request.input_tokens),
             tier: request.tier as u8,
         };
         let key = LocalKey {
             model,
             route,
-            day: request.at.as_second().div_euclid(SECONDS_PER_DAY) as i32,
+            day: minute.day,
             period: price_key.period,
             data_class: price_key.data_class,
             off_peak: price_key.off_peak,

@@ -529,6 +529,14 @@ pub fn parse_money(text: &str) -> Option<Decimal> {
 }
 
 pub fn parse_data_class(text: &str) -> Option<DataClass> {
+    // The names as written, the common case, before any case folding.
+    match text {
+        "public" => return Some(DataClass::Public),
+        "internal" => return Some(DataClass::Internal),
+        "confidential" => return Some(DataClass::Confidential),
+        "regulated" => return Some(DataClass::Regulated),
+        _ => {}
+    }
     let text = trim(text);
     [
         ("public", DataClass::Public),
