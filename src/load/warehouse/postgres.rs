@@ -67,6 +67,16 @@ fn describe(error: &postgres::Error, target: &Target, stage: &str) -> DatabaseEr
         let source = std::error::Error::source(error)
             .map(|s| format!(": {s}"))
             .unwrap_or_default();
+        if source.contains("password missing") {
+            return DatabaseError(format!(
+                "cannot connect to {}: the server asks for a password and none was found{source}\n  = help: set PGPASSWORD, or add a line {}:{}:{}:{}:PASSWORD to ~/.pgpass (or the file PGPASSFILE names), mode 0600",
+                target.shown(),
+                target.host,
+                target.port,
+                target.database,
+                target.user
+            ));
+        }
         return DatabaseError(format!(
             "cannot {stage} {}: {text}{source}\n  = help: check that the server runs and listens on {}:{} (pg_isready -h {} -p {}), and that no firewall is in the way",
             target.shown(),
