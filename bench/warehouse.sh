@@ -10,8 +10,8 @@
 # Python), and a check that A, B and C print identical results.
 #
 # usage: bench/warehouse.sh [N]          (needs PostgreSQL as for checks/warehouse-postgres.sh,
-#                                          duckdb and pyspark; 10M rows take ~3 GB in PostgreSQL
-#                                          and ~3 GB of CSV in $TMPDIR)
+#                                          duckdb and pyspark; 10M rows take ~4.4 GB in PostgreSQL
+#                                          and ~3.3 GB of CSV in $TMPDIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N="${1:-10000000}"

@@ -50,6 +50,24 @@ for by in "" "--by day" "--by model"; do
     python3 checks/warehouse/compare.py "$WORK/local.json" "$WORK/db.json" "postgres ${by:-totals}"
 done
 
+# 1b. --strict changes nothing when every row prices, and --emit-scenario writes the
+#     scenario a local replay writes, but for the input-size spread (it needs every request).
+"$BIN" replay "$WORK/export.csv" --log-format litellm --scenario "$SCENARIO" --format json \
+    --emit-scenario "$WORK/local.yaml" > "$WORK/local.json"
+"$BIN" replay --database "$URL" --table "$SCHEMA.LiteLLM_SpendLogs" --scenario "$SCENARIO" --format json \
+    --strict --emit-scenario "$WORK/db.yaml" > "$WORK/db.json"
+python3 checks/warehouse/compare.py "$WORK/local.json" "$WORK/db.json" "postgres --strict"
+python3 - "$WORK/local.yaml" "$WORK/db.yaml" <<'PY'
+import sys
+def body(path):
+    lines = [l for l in open(path).read().splitlines() if not l.startswith("#")]
+    return lines[:lines.index("uncertainty:")] if "uncertainty:" in lines else lines
+local, pushed = body(sys.argv[1]), body(sys.argv[2])
+assert local == pushed, f"emitted scenarios differ:\n{local}\n{pushed}"
+assert "uncertainty:" not in open(sys.argv[2]).read()
+print(f"ok postgres --emit-scenario: the local replay's scenario but the spread ({len(pushed)} lines)")
+PY
+
 # 2. --where and a half-open --from/--until, against the same rows exported by psql. The
 #    range ends on the instant of the 2026-11-01 price change: rows at exactly that instant
 #    are out, the row one millisecond before is in.
@@ -123,6 +141,8 @@ expect_error "statement timeout" "statement timeout" --database "$URL" --table "
 psql -q -v ON_ERROR_STOP=1 -c "CREATE SEQUENCE \"$SCHEMA\".counter"
 expect_error "write refused (read-only transaction)" "read-only transaction" --database "$URL" \
     --table "$SCHEMA.LiteLLM_SpendLogs" --where "nextval('\"$SCHEMA\".counter') > 0"
+expect_error "--strict with unpriceable rows" "6 of 4006 requests" --database "$URL" \
+    --table "$SCHEMA.LiteLLM_SpendLogs" --strict
 expect_error "password in the URL" "PGPASSWORD" --database "postgres://postgres:hunter2@$PGHOST/test"
 grep -q hunter2 "$WORK/err" && fail "the password was echoed"
 

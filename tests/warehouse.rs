@@ -241,17 +241,89 @@ fn an_unreachable_database_exits_2_with_what_to_check() {
 }
 
 #[test]
-fn pushed_down_replays_refuse_what_needs_every_request() {
-    let error = rejected(&[
-        "replay",
-        "--emit-sql",
-        "duckdb",
-        "--scenario",
-        "scenarios/seed.yaml",
-        "--emit-scenario",
-        "out.yaml",
-    ]);
-    assert!(error.contains("--emit-scenario"), "{error}");
+fn pushed_down_replays_are_strict_and_emit_scenarios() {
+    let (period, plan) = latest_period_and_plan();
+    let folder = tempfile::tempdir().unwrap();
+    let good = format!(
+        "{plan},,gpt-5.5,repetitive,extraction,internal,1,0,20765,{period},1,0,3,30000,15000,0,900,2,0.0375,4,1794099600000000,1794103200000000"
+    );
+    let bad = format!(
+        "{plan},bad_tokens:cached_tokens,,,,,1,0,20765,{period},1,0,4,0,0,0,0,0,0.1,1,1794099600000000,1794099600000000"
+    );
+    let clean = folder.path().join("clean.csv");
+    std::fs::write(&clean, format!("{HEADER}\n{good}\n")).unwrap();
+    let mixed = folder.path().join("mixed.csv");
+    std::fs::write(&mixed, format!("{HEADER}\n{good}\n{bad}\n")).unwrap();
+    let args = |path: &std::path::Path, extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = [
+            "replay",
+            "--aggregates",
+            path.to_str().unwrap(),
+            "--scenario",
+            "scenarios/seed.yaml",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    let run_ok = |owned: Vec<String>| ok(&owned.iter().map(String::as_str).collect::<Vec<_>>());
+    let run_rejected =
+        |owned: Vec<String>| rejected(&owned.iter().map(String::as_str).collect::<Vec<_>>());
+
+    // --strict: a clean result prices as without it; any skipped request stops with the
+    // count by reason, and nothing is printed as a result.
+    assert_eq!(
+        run_ok(args(&clean, &["--strict"])),
+        run_ok(args(&clean, &[]))
+    );
+    let error = run_rejected(args(&mixed, &["--strict"]));
+    assert!(
+        error.contains("4 of 7 requests in") && error.contains("inconsistent tokens: 4"),
+        "{error}"
+    );
+    assert!(error.contains("drop --strict"), "{error}");
+
+    // --emit-scenario: the workloads measured from the sums, with no input-size spread.
+    let emitted = folder.path().join("emitted.yaml");
+    run_ok(args(
+        &mixed,
+        &["--emit-scenario", emitted.to_str().unwrap()],
+    ));
+    let yaml = std::fs::read_to_string(&emitted).unwrap();
+    assert!(yaml.contains("no input-size spread"), "{yaml}");
+    assert!(yaml.contains("  - name: repetitive\n"), "{yaml}");
+    assert!(yaml.contains("    requests: 3\n"), "{yaml}");
+    assert!(
+        yaml.contains("    input_tokens_per_request: 10000\n"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("    output_tokens_per_request: 300\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("    cache_hit_rate: 0.5\n"), "{yaml}");
+    assert!(!yaml.contains("uncertainty:"), "{yaml}");
+    // The emitted scenario is one mixcost reads back.
+    ok(&["compare", emitted.to_str().unwrap()]);
+}
+
+#[test]
+fn emitted_sql_refuses_what_needs_the_rows() {
+    for flag in [&["--emit-scenario", "out.yaml"][..], &["--strict"][..]] {
+        let mut args = vec![
+            "replay",
+            "--emit-sql",
+            "duckdb",
+            "--scenario",
+            "scenarios/seed.yaml",
+        ];
+        args.extend_from_slice(flag);
+        let error = rejected(&args);
+        assert!(error.contains(flag[0]), "{error}");
+        assert!(error.contains("--database or --aggregates"), "{error}");
+    }
     let error = rejected(&[
         "replay",
         "--emit-sql",

@@ -240,21 +240,7 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
         );
     }
     if let Some(path) = &args.emit_scenario {
-        let text = crate::report::emit::scenario_yaml(
-            &plan,
-            &segments,
-            &args
-                .group_by
-                .iter()
-                .map(|f| match f {
-                    GroupField::Workload => replay::Field::Workload,
-                    GroupField::Task => replay::Field::Task,
-                    GroupField::DataClass => replay::Field::DataClass,
-                    GroupField::Model => replay::Field::Model,
-                })
-                .collect::<Vec<_>>(),
-            &paths,
-        );
+        let text = crate::report::emit::scenario_yaml(&plan, &segments, &fields(args), &paths);
         super::output::emit(&text, Some(path))
             .with_context(|| format!("cannot write the emitted scenario '{}'", path.display()))?;
     }
@@ -279,6 +265,19 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The fields `--group-by` names, as the engine's.
+pub(super) fn fields(args: &ReplayArgs) -> Vec<replay::Field> {
+    args.group_by
+        .iter()
+        .map(|f| match f {
+            GroupField::Workload => replay::Field::Workload,
+            GroupField::Task => replay::Field::Task,
+            GroupField::DataClass => replay::Field::DataClass,
+            GroupField::Model => replay::Field::Model,
+        })
+        .collect()
 }
 
 /// Streams every file's blocks to `threads` workers and merges what they found.

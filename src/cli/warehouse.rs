@@ -126,16 +126,6 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
             "--pass-threshold is not supported with --database, --emit-sql or --aggregates: outcome columns must hold true/false (or 1/0)"
         );
     }
-    if args.emit_scenario.is_some() {
-        anyhow::bail!(
-            "--emit-scenario needs every request's size spread; replay the exported log instead of --database/--aggregates"
-        );
-    }
-    if args.strict {
-        anyhow::bail!(
-            "--strict is for logs read row by row; with --database or --aggregates skipped requests are counted by reason"
-        );
-    }
     let outcome_models: Vec<String> = mapping.outcomes.iter().map(|(m, _)| m.clone()).collect();
     let plan = Plan::new(&scenario, &catalogue, outcome_models, Vec::new());
     let from = instant(&warehouse.from, "--from")?;
@@ -165,6 +155,16 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
     };
 
     if let Some(dialect) = warehouse.emit_sql {
+        for (given, flag) in [
+            (args.emit_scenario.is_some(), "--emit-scenario"),
+            (args.strict, "--strict"),
+        ] {
+            if given {
+                anyhow::bail!(
+                    "{flag} applies to the rows the query returns: give it with --database or --aggregates, not --emit-sql"
+                );
+            }
+        }
         let sql = pushdown::query(&plan, dialect.engine(), &source(dialect.engine()));
         super::output::emit(&sql, args.output.output.as_deref())?;
         return Ok(ExitCode::SUCCESS);
@@ -203,6 +203,24 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
 
     let (segments, skips, read) =
         pushdown::segments(&plan, &rows).map_err(|error| anyhow::anyhow!("{label}: {error}"))?;
+    if args.strict && skips.total() > 0 {
+        // The rows are sums: the first bad request has no line to point at, so the message
+        // names how many requests failed and why, and how to find them.
+        let reasons = skips
+            .counts
+            .iter()
+            .map(|(reason, count)| format!("{}: {count}", reason.label()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let first = skips
+            .earliest()
+            .map(|problem| format!("; the first kind: {}", problem.message))
+            .unwrap_or_default();
+        anyhow::bail!(
+            "{} of {read} requests in {label} cannot be priced ({reasons}){first}\n  = help: find them with --emit-sql and the query's `problem` column (or `model` for unknown models), fix or exclude them with --where, or drop --strict to skip them (they are counted and reported)",
+            skips.total()
+        );
+    }
     let histograms = vec![Histogram::default(); plan.columns()];
     let result = replay::finish(
         &plan,
@@ -226,6 +244,28 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+    }
+    if let Some(path) = &args.emit_scenario {
+        // Everything but the input-size spread, which needs each request's size: the rows
+        // returned are sums, so `uncertainty:` is left out and the file says so.
+        let text = crate::report::emit::scenario_yaml(
+            &plan,
+            &segments,
+            &super::replay::fields(args),
+            &[PathBuf::from(&label)],
+        );
+        let text = match text.split_once('\n') {
+            Some((first, rest)) => format!(
+                "{first}\n# Pushed down: no input-size spread (it needs every request); replay an export of the log for one.\n{rest}"
+            ),
+            None => text,
+        };
+        super::output::emit(&text, Some(path)).map_err(|error| {
+            anyhow::anyhow!(
+                "cannot write the emitted scenario '{}': {error}",
+                path.display()
+            )
+        })?;
     }
     let text = render(
         &result,
