@@ -117,6 +117,11 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let text = report.render(args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &[report.document(Format::Csv)],
+    )?;
     Ok(if report.failed() > 0 {
         ExitCode::from(1)
     } else {
@@ -317,6 +322,78 @@ impl Report<'_> {
         table
     }
 
+    /// The checks as numbers, for CSV: the cost checked, the base and the change, the limit in
+    /// money or percent, and the compliance violations counted.
+    fn checks_csv(&self) -> Table {
+        let mut table = Table::new(&[
+            "verdict",
+            "check",
+            "policy",
+            "workload",
+            "cost",
+            "before",
+            "change",
+            "change %",
+            "limit",
+            "limit %",
+            "violations count",
+        ])
+        .with_prototype(vec![
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Money(Decimal::ZERO),
+            Cell::Money(Decimal::ZERO),
+            Cell::MoneyDelta(Decimal::ZERO),
+            Cell::PercentDelta(Decimal::ZERO),
+            Cell::Money(Decimal::ZERO),
+            Cell::Percent(Decimal::ZERO),
+            Cell::Count(0),
+        ]);
+        let mut sorted: Vec<&CheckResult> = self.results.iter().collect();
+        sorted.sort_by_key(|r| r.verdict);
+        let money = |value: Option<Decimal>| value.map_or(Cell::Empty, Cell::Money);
+        for result in sorted {
+            let (limit, limit_pct) = match result.limit {
+                None => (Cell::Empty, Cell::Empty),
+                Some(Threshold::Money(amount)) => (Cell::Money(amount), Cell::Empty),
+                Some(Threshold::Percent(percent)) => (Cell::Empty, Cell::Percent(percent)),
+            };
+            let compliance = result.kind == CheckKind::Compliance;
+            table.push(vec![
+                Cell::text(result.verdict.label()),
+                Cell::text(kind_label(result.kind)),
+                Cell::text(&result.policy),
+                Cell::text(result.workload.clone().unwrap_or_default()),
+                money(result.cost),
+                money(result.before),
+                result.delta().map_or(Cell::Empty, Cell::MoneyDelta),
+                result.percent().map_or(Cell::Empty, Cell::PercentDelta),
+                limit,
+                limit_pct,
+                if compliance {
+                    Cell::Count(result.notes.len() as u64)
+                } else {
+                    Cell::Empty
+                },
+            ]);
+        }
+        table.with_keys(&[
+            "verdict",
+            "check",
+            "policy",
+            "workload",
+            "cost",
+            "before",
+            "change",
+            "change",
+            "limit",
+            "limit",
+            "violations",
+        ])
+    }
+
     fn notes(&self) -> Vec<String> {
         let mut notes: Vec<&CheckResult> = self
             .results
@@ -338,27 +415,28 @@ impl Report<'_> {
         match format {
             Format::Json => json::to_string(&CheckJson::new(self)),
             Format::Markdown => comment::fit(&self.markdown(), comment::LIMIT),
-            Format::Table | Format::Csv => {
-                let all = [Verdict::Fail, Verdict::Warn, Verdict::Pass];
-                let mut tables = vec![
-                    (None, self.summary()),
-                    (Some("checks".to_string()), self.checks(&all)),
-                ];
-                if format == Format::Csv {
-                    tables.remove(0);
-                }
-                Document {
-                    title: format!("mixcost check: {}", self.headline()),
-                    subtitle: vec![self.evaluation.scenario.clone(), self.subtitle()],
-                    tables,
-                    notes: vec![Notes {
-                        heading: "notes".to_string(),
-                        items: self.notes(),
-                        when_empty: None,
-                    }],
-                }
-                .render(format)
-            }
+            Format::Table | Format::Csv => self.document(format).render(format),
+        }
+    }
+
+    /// The summary and the checks; CSV writes the checks, as numbers.
+    fn document(&self, format: Format) -> Document {
+        let all = [Verdict::Fail, Verdict::Warn, Verdict::Pass];
+        let checks = if format == Format::Csv {
+            self.checks_csv()
+        } else {
+            self.checks(&all)
+        };
+        Document {
+            title: format!("mixcost check: {}", self.headline()),
+            subtitle: vec![self.evaluation.scenario.clone(), self.subtitle()],
+            tables: vec![(None, self.summary()), (Some("checks".to_string()), checks)],
+            notes: vec![Notes {
+                heading: "notes".to_string(),
+                items: self.notes(),
+                when_empty: None,
+            }],
+            csv_table: 1,
         }
     }
 

@@ -36,6 +36,15 @@ pub fn run(cli: &Cli, args: &CompareArgs) -> anyhow::Result<ExitCode> {
     }
     let text = render_with_workflows(&evaluations, &workflows, args.by, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    let format = match args.output.format {
+        Format::Json => Format::Csv,
+        other => other,
+    };
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &documents(&evaluations, &workflows, args.by, format),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -60,22 +69,71 @@ pub fn render_with_workflows(
         }
         return json::to_string(&json);
     }
+    let documents = documents(evaluations, workflows, by, format);
+    if format == Format::Csv {
+        return crate::report::csv::render_all(&documents);
+    }
+    documents
+        .iter()
+        .map(|document| document.render(format))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One document per evaluation. For CSV the warnings join the notes (a CSV is one table) and,
+/// with several scenarios, every table starts with a `scenario` column.
+fn documents(
+    evaluations: &[Evaluation],
+    workflows: &[Option<WorkflowEvaluation>],
+    by: Option<BreakdownBy>,
+    format: Format,
+) -> Vec<Document> {
     let with_scenario_column = format == Format::Csv && evaluations.len() > 1;
     evaluations
         .iter()
         .enumerate()
         .map(|(index, evaluation)| {
             let mut document = document(evaluation, by, false);
-            if let Some(workflow) = workflow_of(index) {
+            if let Some(workflow) = workflows.get(index).and_then(Option::as_ref) {
                 crate::report::workflow::extend_document(&mut document, workflow);
             }
             if with_scenario_column {
                 add_scenario_column(&mut document, &evaluation.scenario);
             }
-            document.render(format)
+            if format == Format::Csv {
+                warnings_to_notes(&mut document);
+            }
+            document
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect()
+}
+
+/// Moves the warnings table (see [`warning_table`]) into the notes, where `--assumptions`
+/// finds it and the CSV's one table stays the figures.
+pub fn warnings_to_notes(document: &mut Document) {
+    let Some(index) = document
+        .tables
+        .iter()
+        .position(|(heading, _)| heading.as_deref() == Some("warnings"))
+    else {
+        return;
+    };
+    let (_, table) = document.tables.remove(index);
+    if document.csv_table > index {
+        document.csv_table -= 1;
+    }
+    document.notes.push(crate::report::Notes {
+        heading: "warnings".to_string(),
+        items: table
+            .rows
+            .iter()
+            .map(|row| match (&row[0], &row[1]) {
+                (Cell::Text(text), Cell::Text(model)) => format!("{model}: {text}"),
+                (text, _) => text.human(),
+            })
+            .collect(),
+        when_empty: None,
+    });
 }
 
 /// The comparison as a document: totals, then the breakdown asked for, then assumptions.
@@ -88,7 +146,7 @@ pub fn document(
     for policy in &evaluation.policies {
         let versus = evaluation.versus_baseline(policy);
         let (delta, percent) = if policy.policy == evaluation.baseline {
-            (Cell::text("baseline"), Cell::Empty)
+            (Cell::Marker("baseline"), Cell::Empty)
         } else {
             match versus {
                 Some(versus) => (
@@ -109,6 +167,8 @@ pub fn document(
         ]);
     }
     let mut tables = vec![(None, totals)];
+    // The CSV is the breakdown asked for, else the totals (`compare` without `--by`).
+    let csv_table = usize::from(by.is_some());
     if let Some(by) = by {
         tables.push((
             Some(format!("by {}", by_label(by))),
@@ -126,6 +186,7 @@ pub fn document(
         )],
         tables,
         notes: vec![assumption_notes(evaluation)],
+        csv_table,
     };
     if scenario_column {
         add_scenario_column(&mut document, &evaluation.scenario);
@@ -136,10 +197,7 @@ pub fn document(
 /// Puts a first column naming the scenario in every table (CSV of several scenarios).
 fn add_scenario_column(document: &mut Document, scenario: &str) {
     for (_, table) in &mut document.tables {
-        table.columns.insert(0, "scenario".to_string());
-        for row in &mut table.rows {
-            row.insert(0, Cell::text(scenario));
-        }
+        table.insert_column(0, "scenario", Cell::text(scenario));
     }
 }
 
@@ -241,10 +299,7 @@ fn breakdown(evaluation: &Evaluation, by: BreakdownBy) -> Table {
                         Cell::text(line.component.label()),
                         Cell::Tokens(line.tokens),
                         Cell::Price(line.unit_price),
-                        Cell::text(format!(
-                            "{}%",
-                            format::plain(line.discount * Decimal::ONE_HUNDRED)
-                        )),
+                        Cell::Percent(line.discount * Decimal::ONE_HUNDRED),
                         Cell::Money(line.cost),
                     ]);
                 }

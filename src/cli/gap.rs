@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::args::{Cli, GapArgs};
 use crate::engine::gap::{gap, Gap};
 use crate::load::values::show_instant;
-use crate::report::{format, json, Cell, Document, Format, Table};
+use crate::report::{format, json, Cell, Document, Format, Notes, Table};
 
 pub fn run(cli: &Cli, args: &GapArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
@@ -44,6 +44,7 @@ pub fn run(cli: &Cli, args: &GapArgs) -> anyhow::Result<ExitCode> {
         .map_err(super::engine_error)?;
     let text = render(&result, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::emit_assumptions(cli, args.output.output.as_deref(), &[document(&result)])?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -51,6 +52,16 @@ pub fn render(result: &Gap, format: Format) -> String {
     if format == Format::Json {
         return json::to_string(&GapJson::new(result));
     }
+    let mut document = document(result);
+    if format != Format::Csv {
+        // Tables name the models in the headers; the note is for CSV's a/b columns.
+        document.notes.clear();
+    }
+    document.render(format)
+}
+
+/// The multipliers as a document; CSV names the models' columns a and b (see the notes).
+fn document(result: &Gap) -> Document {
     let (a, b) = (&result.a, &result.b);
     let mut table = Table::new(&[
         "column",
@@ -60,6 +71,15 @@ pub fn render(result: &Gap, format: Format) -> String {
         &format!("{b} effective"),
         "× list",
         "× effective",
+    ])
+    .with_keys(&[
+        "column",
+        "a_list",
+        "a_effective",
+        "b_list",
+        "b_effective",
+        "list",
+        "effective",
     ]);
     for row in &result.rows {
         table.push(vec![
@@ -91,9 +111,17 @@ pub fn render(result: &Gap, format: Format) -> String {
         title: format!("{a} vs {b}"),
         subtitle,
         tables: vec![(None, table)],
-        notes: Vec::new(),
+        notes: vec![Notes {
+            heading: "columns".to_string(),
+            items: vec![
+                format!("a: {a}"),
+                format!("b: {b}"),
+                "prices in USD per 1M tokens; ratios are a's price over b's".to_string(),
+            ],
+            when_empty: None,
+        }],
+        csv_table: 0,
     }
-    .render(format)
 }
 
 #[derive(Serialize, schemars::JsonSchema)]

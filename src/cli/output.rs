@@ -266,6 +266,25 @@ pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
     emit_bytes(text.as_bytes(), output)
 }
 
+/// Writes the documents' headings and notes as CSV to `--assumptions FILE`, when given, by the
+/// same rules as [`emit`]; `output` is the result's own `-o`, which it may not name.
+pub fn emit_assumptions(
+    cli: &super::args::Cli,
+    output: Option<&Path>,
+    documents: &[crate::report::Document],
+) -> anyhow::Result<()> {
+    let Some(path) = cli.assumptions.as_deref() else {
+        return Ok(());
+    };
+    if output.is_some_and(|output| output == path && path.as_os_str() != "-") {
+        anyhow::bail!(
+            "--assumptions and -o both name '{}'\n  = help: write the assumptions to another file",
+            show(path)
+        );
+    }
+    emit(&crate::report::csv::assumptions(documents), Some(path))
+}
+
 /// Writes `bytes` (a workbook, a report) to `output` in one go, by the same rules as [`emit`].
 pub fn emit_bytes(bytes: &[u8], output: Option<&Path>) -> anyhow::Result<()> {
     let mut sink = Sink::open(output)?;

@@ -239,6 +239,11 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
     let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let text = render(&result, &files, args.by, args.output.format, &shown);
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &[document(&result, &files, args.by, &shown)],
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -445,7 +450,7 @@ pub fn document(
         };
         totals.push(vec![
             Cell::text(&column.name),
-            Cell::Tokens(Decimal::from(column.requests)),
+            Cell::Count(column.requests),
             Cell::Money(column.total),
             delta,
             percent,
@@ -469,7 +474,7 @@ pub fn document(
                 if by == ReplayBy::Model {
                     Cell::Empty
                 } else {
-                    Cell::Tokens(Decimal::from(group.requests[0]))
+                    Cell::Count(group.requests[0])
                 },
             ];
             for (index, cost) in group.costs.iter().enumerate() {
@@ -484,6 +489,8 @@ pub fn document(
         document
             .tables
             .push((Some(format!("Cost by {}", by.label())), table));
+        // The CSV is the breakdown asked for, else the totals.
+        document.csv_table = 1;
     }
 
     if let Some(reconciliation) = &replay.reconciliation {
@@ -503,7 +510,7 @@ pub fn document(
             };
             vec![
                 first,
-                Cell::Tokens(Decimal::from(row.requests)),
+                Cell::Count(row.requests),
                 Cell::Money(row.logged),
                 Cell::Money(row.priced),
                 Cell::MoneyDelta(row.difference()),

@@ -66,6 +66,11 @@ pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
     let result = result.map_err(super::whatif_error)?;
     let text = render(&result, &scenario.name, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &[document(&result, &scenario.name, Format::Csv)],
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -108,6 +113,11 @@ pub fn render(result: &Tornado, scenario: &str, format: Format) -> String {
     if format == Format::Json {
         return json::to_string(&SensitivityJson::new(result, scenario));
     }
+    document(result, scenario, format).render(format)
+}
+
+/// The tornado as a document; the bars are for tables only.
+fn document(result: &Tornado, scenario: &str, format: Format) -> Document {
     let widest = result
         .bars
         .iter()
@@ -130,10 +140,7 @@ pub fn render(result: &Tornado, scenario: &str, format: Format) -> String {
         table.push(row);
     }
     if format != Format::Table {
-        table.columns.pop();
-        for row in &mut table.rows {
-            row.pop();
-        }
+        table.remove_column(table.columns.len() - 1);
     }
     let step = format::plain(result.step * Decimal::ONE_HUNDRED);
     Document {
@@ -153,8 +160,8 @@ pub fn render(result: &Tornado, scenario: &str, format: Format) -> String {
                 .collect(),
             when_empty: None,
         }],
+        csv_table: 0,
     }
-    .render(format)
 }
 
 #[derive(Serialize, schemars::JsonSchema)]

@@ -59,6 +59,11 @@ pub fn run(cli: &Cli, args: &SimulateArgs) -> anyhow::Result<ExitCode> {
     let simulation = result?;
     let text = render(&scenario, &simulation, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &[document(&scenario, &simulation)],
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -127,7 +132,9 @@ pub fn document(scenario: &Scenario, simulation: &Simulation) -> Document {
     if settings.budget.is_some() {
         columns.push("P(over budget)");
     }
-    let mut cost = Table::new(&columns);
+    let mut keys = columns.clone();
+    keys[1] = "expected";
+    let mut cost = Table::new(&columns).with_keys(&keys);
     for policy in &simulation.policies {
         let mut row = vec![
             Cell::text(&policy.policy),
@@ -139,7 +146,7 @@ pub fn document(scenario: &Scenario, simulation: &Simulation) -> Document {
             Cell::Money(policy.cost.p99),
             match policy.beats_baseline {
                 Some(p) => probability(Some(p)),
-                None => Cell::text("baseline"),
+                None => Cell::Marker("baseline"),
             },
         ];
         if settings.budget.is_some() {
@@ -228,6 +235,7 @@ pub fn document(scenario: &Scenario, simulation: &Simulation) -> Document {
             items,
             when_empty: None,
         }],
+        csv_table: 0,
     }
 }
 

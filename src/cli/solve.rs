@@ -59,6 +59,17 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
     })?;
     let text = render(&scenario.name, args, &goal, &solution, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &[document(
+            &scenario.name,
+            args,
+            &goal,
+            &solution,
+            Format::Csv,
+        )],
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -222,9 +233,26 @@ fn render(
                 .collect(),
         });
     }
-    let mut table = Table::new(&["policy", "monthly cost at the answer"]);
+    document(scenario, args, goal, solution, format).render(format)
+}
+
+/// The answer as a document. CSV repeats the input and its value on every row, so the one
+/// table holds the answer too.
+fn document(
+    scenario: &str,
+    args: &SolveArgs,
+    goal: &Goal,
+    solution: &Solution,
+    format: Format,
+) -> Document {
+    let mut table = Table::new(&["policy", "monthly cost at the answer"])
+        .with_keys(&["policy", "monthly_cost"]);
     for (name, cost) in &solution.costs {
         table.push(vec![Cell::text(name), Cell::Money(*cost)]);
+    }
+    if format == Format::Csv {
+        table.insert_column(0, "input", Cell::text(args.vary.trim()));
+        table.insert_column(1, "answer", Cell::text(format::plain(solution.value)));
     }
     Document {
         title: format!("{scenario} — solve"),
@@ -239,8 +267,8 @@ fn render(
         ],
         tables: vec![(None, table)],
         notes: Vec::new(),
+        csv_table: 0,
     }
-    .render(format)
 }
 
 #[derive(Serialize, schemars::JsonSchema)]

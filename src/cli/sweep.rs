@@ -82,7 +82,19 @@ pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
             eprintln!("error: {error}");
             Ok(ExitCode::from(130))
         }
-        other => other.map(|()| ExitCode::SUCCESS),
+        Err(error) => Err(error),
+        Ok(()) => {
+            let heading = Document {
+                title: format!("{} — sweep", scenario.name),
+                subtitle: vec![format!(
+                    "{} · {} points · baseline {}",
+                    scenario.file, sweep.points, scenario.baseline
+                )],
+                ..Document::default()
+            };
+            super::output::emit_assumptions(cli, args.output.output.as_deref(), &[heading])?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -161,7 +173,17 @@ fn stream_csv(context: &Context, output: Option<&std::path::Path>) -> anyhow::Re
         .iter()
         .map(|d| d.path_text.clone())
         .collect();
-    header.extend(["policy", "cost", "savings", "savings_pct"].map(String::from));
+    header.extend(
+        [
+            "policy",
+            "cost_usd",
+            "cost_usd_exact",
+            "savings_usd",
+            "savings_usd_exact",
+            "savings_pct",
+        ]
+        .map(String::from),
+    );
     writer.write_record(header.iter().map(|cell| csv_text(cell).into_owned()))?;
     let bar = super::progress::bar(sweep.points, "sweep");
     let mut write_error = None;
@@ -177,13 +199,11 @@ fn stream_csv(context: &Context, output: Option<&std::path::Path>) -> anyhow::Re
                     .map(|(&index, d)| csv_text(&d.label(index)).into_owned())
                     .collect();
                 record.push(csv_text(context.names[policy]).into_owned());
+                record.push(format::fixed(f.cost, 2));
                 record.push(format::plain(f.cost));
+                record.push(format::fixed(f.savings, 2));
                 record.push(format::plain(f.savings));
-                record.push(
-                    f.savings_pct
-                        .map(|p| format::fixed(p, 4))
-                        .unwrap_or_default(),
-                );
+                record.push(f.savings_pct.map(format::significant).unwrap_or_default());
                 if let Err(error) = writer.write_record(&record) {
                     write_error = Some(error);
                     return false;
@@ -313,6 +333,7 @@ fn document(context: &Context, all: &[Decimal], metric: Metric) -> Document {
         )],
         tables,
         notes: Vec::new(),
+        csv_table: 0,
     }
 }
 

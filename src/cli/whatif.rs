@@ -27,6 +27,11 @@ pub fn run(cli: &Cli, args: &WhatifArgs) -> anyhow::Result<ExitCode> {
     let after = month_with(&scenario, &catalogue, &overrides).map_err(super::whatif_error)?;
     let text = render(&before, &after, &args.set, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &[document(&before, &after, &args.set, Format::Csv)],
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -84,30 +89,55 @@ fn versus_text(delta: Option<Decimal>, percent: Option<Decimal>) -> String {
 }
 
 pub fn render(before: &Month, after: &Month, texts: &[String], format: Format) -> String {
-    let rows = changes(before, after);
     if format == Format::Json {
+        let rows = changes(before, after);
         return json::to_string(&WhatifJson::new(before, after, texts, &rows));
     }
-    let mut table = Table::new(&[
-        "policy",
-        "before",
-        "after",
-        "change",
-        "change %",
-        "vs baseline before",
-        "vs baseline after",
-    ]);
+    document(before, after, texts, format).render(format)
+}
+
+/// The comparison as a document. Tables show the change against the baseline as one cell
+/// (`−$52,596.09 (−64.1%)`); CSV as two numeric columns each, before and after.
+fn document(before: &Month, after: &Month, texts: &[String], format: Format) -> Document {
+    let rows = changes(before, after);
+    let csv = format == Format::Csv;
+    let mut columns = vec!["policy", "before", "after", "change", "change %"];
+    if csv {
+        columns.extend([
+            "vs baseline before",
+            "vs baseline before %",
+            "vs baseline after",
+            "vs baseline after %",
+        ]);
+    } else {
+        columns.extend(["vs baseline before", "vs baseline after"]);
+    }
+    let mut table = Table::new(&columns);
     for row in &rows {
         let delta = row.after - row.before;
-        table.push(vec![
+        let mut cells = vec![
             Cell::text(row.policy),
             Cell::Money(row.before),
             Cell::Money(row.after),
             Cell::MoneyDelta(delta),
             exact::percent(delta, row.before).map_or(Cell::Empty, Cell::PercentDelta),
-            Cell::text(versus_text(row.versus_before, row.percent_before)),
-            Cell::text(versus_text(row.versus_after, row.percent_after)),
-        ]);
+        ];
+        if csv {
+            for (versus, percent) in [
+                (row.versus_before, row.percent_before),
+                (row.versus_after, row.percent_after),
+            ] {
+                cells.push(versus.map_or(Cell::Empty, Cell::MoneyDelta));
+                cells.push(percent.map_or(Cell::Empty, Cell::PercentDelta));
+            }
+        } else {
+            cells.push(Cell::text(versus_text(
+                row.versus_before,
+                row.percent_before,
+            )));
+            cells.push(Cell::text(versus_text(row.versus_after, row.percent_after)));
+        }
+        table.push(cells);
     }
     let evaluation = &before.evaluation;
     let mut subtitle = vec![
@@ -122,15 +152,19 @@ pub fn render(before: &Month, after: &Month, texts: &[String], format: Format) -
     if before.is_expected() {
         subtitle.push("expected month with retries and human review".to_string());
     }
-    Document {
+    let mut document = Document {
         title: format!("{} — what if", evaluation.scenario),
         subtitle,
         tables: std::iter::once((None, table))
             .chain(super::compare::warning_table(&after.evaluation.warnings))
             .collect(),
         notes: vec![super::compare::assumption_notes(&after.evaluation)],
+        csv_table: 0,
+    };
+    if csv {
+        super::compare::warnings_to_notes(&mut document);
     }
-    .render(format)
+    document
 }
 
 #[derive(Serialize, schemars::JsonSchema)]

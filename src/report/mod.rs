@@ -3,6 +3,10 @@
 //! Commands describe what to show as a [`Document`] — heading lines, tables of typed [`Cell`]s,
 //! and notes — and the table, CSV and Markdown renderers lay it out; JSON is serialized from
 //! the result types directly (see [`json`]). Renderers return text so they can be snapshot-tested.
+//!
+//! CSV writes one table of a document (its [`Document::csv_table`]) with machine column names
+//! (each table column's key, suffixed by the kind of its cells: `_usd`, `_pct`, …); the notes
+//! are written as a second CSV with `--assumptions FILE` (see [`csv`]).
 
 pub mod budget;
 pub mod charts;
@@ -44,12 +48,18 @@ pub enum Cell {
     /// A unit price per 1M tokens, at full precision.
     Price(Decimal),
     Tokens(Decimal),
+    /// A percentage at full precision (`50%`, `12.5%`), e.g. a discount.
+    Percent(Decimal),
     /// A multiplier; `None` when undefined.
     Ratio(Option<Decimal>),
     /// Money per item (per task, per call), four decimals when shown.
     UnitMoney(Decimal),
     /// A duration in seconds, shown in s, min, h or d.
     Seconds(Decimal),
+    /// A number of things (violations, requests).
+    Count(u64),
+    /// A word in place of a number (`baseline`, `—`): shown in tables, an empty cell in CSV.
+    Marker(&'static str),
     Empty,
 }
 
@@ -67,24 +77,13 @@ impl Cell {
             Cell::PercentDelta(value) => format::percent_delta(*value),
             Cell::Share(value) => format!("{}%", format::fixed(*value, 1)),
             Cell::Price(value) => format::price(*value),
+            Cell::Percent(value) => format!("{}%", format::plain(*value)),
             Cell::Tokens(value) => format::tokens(*value),
             Cell::Ratio(value) => format::ratio(*value),
             Cell::UnitMoney(value) => format::unit_money(*value),
             Cell::Seconds(value) => format::duration(*value),
-            Cell::Empty => String::new(),
-        }
-    }
-
-    /// How spreadsheets read it (CSV): plain numbers, no symbols or separators.
-    pub fn machine(&self) -> String {
-        match self {
-            Cell::Text(text) => text.clone(),
-            Cell::Money(value) | Cell::MoneyDelta(value) => format::fixed(*value, 2),
-            Cell::PercentDelta(value) | Cell::Share(value) => format::fixed(*value, 1),
-            Cell::Price(value) | Cell::Tokens(value) => format::plain(*value),
-            Cell::Ratio(value) => value.map(|v| format::fixed(v, 4)).unwrap_or_default(),
-            Cell::UnitMoney(value) => format::fixed(*value, 6),
-            Cell::Seconds(value) => format::fixed(*value, 1),
+            Cell::Count(count) => format::tokens(Decimal::from(*count)),
+            Cell::Marker(word) => word.to_string(),
             Cell::Empty => String::new(),
         }
     }
@@ -97,15 +96,63 @@ impl Cell {
 /// A table: column names and rows of cells. Numeric columns are right-aligned.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Table {
+    /// Column names as people read them.
     pub columns: Vec<String>,
+    /// Column names in CSV, before the suffix of their kind (`monthly_cost` → `monthly_cost_usd`):
+    /// by default the name in snake case.
+    pub keys: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// One cell per column giving its kind when no row does (a CSV of no rows keeps the
+    /// header it has with rows); empty when every column is text or rows always exist.
+    pub prototype: Vec<Cell>,
 }
 
 impl Table {
     pub fn new(columns: &[&str]) -> Table {
         Table {
             columns: columns.iter().map(|c| c.to_string()).collect(),
+            keys: columns.iter().map(|c| csv::key(c)).collect(),
             rows: Vec::new(),
+            prototype: Vec::new(),
+        }
+    }
+
+    /// Declares each column's kind by a cell of it, for CSV headers that do not depend on
+    /// whether there are rows.
+    pub fn with_prototype(mut self, cells: Vec<Cell>) -> Table {
+        debug_assert_eq!(cells.len(), self.columns.len());
+        self.prototype = cells;
+        self
+    }
+
+    /// Replaces the CSV keys (one per column).
+    pub fn with_keys(mut self, keys: &[&str]) -> Table {
+        debug_assert_eq!(keys.len(), self.columns.len());
+        self.keys = keys.iter().map(|k| k.to_string()).collect();
+        self
+    }
+
+    /// Puts a column at `index`, every row holding `cell` in it.
+    pub fn insert_column(&mut self, index: usize, name: &str, cell: Cell) {
+        self.columns.insert(index, name.to_string());
+        self.keys.insert(index, csv::key(name));
+        if !self.prototype.is_empty() {
+            self.prototype.insert(index, cell.clone());
+        }
+        for row in &mut self.rows {
+            row.insert(index, cell.clone());
+        }
+    }
+
+    /// Takes out the column at `index`.
+    pub fn remove_column(&mut self, index: usize) {
+        self.columns.remove(index);
+        self.keys.remove(index);
+        if index < self.prototype.len() {
+            self.prototype.remove(index);
+        }
+        for row in &mut self.rows {
+            row.remove(index);
         }
     }
 
@@ -138,6 +185,8 @@ pub struct Document {
     pub subtitle: Vec<String>,
     pub tables: Vec<(Option<String>, Table)>,
     pub notes: Vec<Notes>,
+    /// The table CSV writes (one table per CSV); the first by default.
+    pub csv_table: usize,
 }
 
 impl Document {
