@@ -505,6 +505,8 @@ struct CheckPolicyJson {
     before: Option<String>,
     monthly_cost: String,
     delta: Option<String>,
+    /// The change in percent of the base (`-69.7` is −69.7 %), at most 12 significant digits;
+    /// `null` when the base is zero or absent.
     delta_pct: Option<String>,
 }
 
@@ -518,6 +520,8 @@ struct CheckRowJson {
     cost: Option<String>,
     before: Option<String>,
     delta: Option<String>,
+    /// The change in percent of the base (`-69.7` is −69.7 %), at most 12 significant digits;
+    /// `null` when the base is zero or absent.
     delta_pct: Option<String>,
     /// `"500.00"` for an amount, `"10%"` for a share of the base.
     limit: Option<String>,
@@ -561,7 +565,7 @@ impl CheckJson {
                         delta: before.map(|b| money(p.total - b)),
                         delta_pct: before
                             .and_then(|b| exact::percent(p.total - b, b))
-                            .map(|pct| format::fixed(pct, 1)),
+                            .map(json::rate),
                     }
                 })
                 .collect(),
@@ -576,7 +580,7 @@ impl CheckJson {
                     cost: r.cost.map(money),
                     before: r.before.map(money),
                     delta: r.delta().map(money),
-                    delta_pct: r.percent().map(|p| format::fixed(p, 1)),
+                    delta_pct: r.percent().map(json::rate),
                     limit: r.limit.map(|l| match l {
                         Threshold::Money(amount) => money(amount),
                         Threshold::Percent(percent) => format!("{}%", format::plain(percent)),

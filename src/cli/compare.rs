@@ -36,6 +36,9 @@ pub fn run(cli: &Cli, args: &CompareArgs) -> anyhow::Result<ExitCode> {
     }
     let text = render_with_workflows(&evaluations, &workflows, args.by, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    for evaluation in &evaluations {
+        super::output::warn_outside_csv(cli, args.output.format, &evaluation.warnings);
+    }
     let format = match args.output.format {
         Format::Json => Format::Csv,
         other => other,
@@ -344,6 +347,8 @@ struct PolicyJson<'a> {
     monthly_cost: String,
     monthly_cost_exact: String,
     delta_vs_baseline: Option<String>,
+    /// The change in percent of the base (`-69.7` is −69.7 %), at most 12 significant digits;
+    /// `null` when the base is zero or absent.
     delta_pct: Option<String>,
     lines: Vec<LineJson<'a>>,
 }
@@ -360,6 +365,7 @@ struct LineJson<'a> {
     prices: crate::model::scenario::PriceMode,
     tokens: String,
     unit_price: String,
+    /// The discount as a fraction (0.5 is 50 % off), at most 12 significant digits.
     discount: String,
     promotion: Option<&'a str>,
     price_from: String,
@@ -403,7 +409,7 @@ impl<'a> ScenarioJson<'a> {
                         monthly_cost: format::fixed(policy.total, 2),
                         monthly_cost_exact: format::plain(policy.total),
                         delta_vs_baseline: versus.map(|v| format::fixed(v.delta, 2)),
-                        delta_pct: versus.and_then(|v| v.percent).map(|p| format::fixed(p, 1)),
+                        delta_pct: versus.and_then(|v| v.percent).map(json::rate),
                         lines: policy
                             .lines
                             .iter()
@@ -418,7 +424,7 @@ impl<'a> ScenarioJson<'a> {
                                 prices: line.prices,
                                 tokens: format::plain(line.tokens),
                                 unit_price: format::plain(line.unit_price),
-                                discount: format::plain(line.discount),
+                                discount: json::rate(line.discount),
                                 promotion: line.promotion.as_deref(),
                                 price_from: show_instant(line.price_from),
                                 source: &line.source,

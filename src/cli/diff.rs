@@ -696,6 +696,8 @@ struct ChangeJson {
     before: Option<String>,
     after: Option<String>,
     delta: Option<String>,
+    /// The change in percent of the base (`-69.7` is −69.7 %), at most 12 significant digits;
+    /// `null` when the base is zero or absent.
     delta_pct: Option<String>,
     unchanged: bool,
     workloads: Vec<WorkloadChangeJson>,
@@ -707,6 +709,8 @@ struct WorkloadChangeJson {
     before: Option<String>,
     after: Option<String>,
     delta: Option<String>,
+    /// The change in percent of the base (`-69.7` is −69.7 %), at most 12 significant digits;
+    /// `null` when the base is zero or absent.
     delta_pct: Option<String>,
     models_before: Vec<String>,
     models_after: Vec<String>,
@@ -715,7 +719,7 @@ struct WorkloadChangeJson {
 impl DiffJson {
     fn new(report: &Report) -> Self {
         let money = |d: Option<Decimal>| d.map(|d| format::fixed(d, 2));
-        let percent = |d: Option<Decimal>| d.map(|d| format::fixed(d, 1));
+        let percent = |d: Option<Decimal>| d.map(json::rate);
         DiffJson {
             schema_version: json::SCHEMA_VERSION,
             currency: "USD",

@@ -142,7 +142,9 @@ struct GapRowJson<'a> {
     a_effective: String,
     b_list: String,
     b_effective: String,
+    /// A's list price over b's, at most 12 significant digits; `null` when b's is zero.
     ratio_list: Option<String>,
+    /// A's effective price over b's, at most 12 significant digits; `null` when b's is zero.
     ratio_effective: Option<String>,
 }
 
@@ -163,8 +165,8 @@ impl<'a> GapJson<'a> {
                     a_effective: format::plain(row.a_effective),
                     b_list: format::plain(row.b_list),
                     b_effective: format::plain(row.b_effective),
-                    ratio_list: row.ratio_list.map(|r| format::fixed(r, 4)),
-                    ratio_effective: row.ratio_effective.map(|r| format::fixed(r, 4)),
+                    ratio_list: row.ratio_list.map(json::rate),
+                    ratio_effective: row.ratio_effective.map(json::rate),
                 })
                 .collect(),
         }

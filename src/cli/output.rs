@@ -276,6 +276,7 @@ pub fn emit_assumptions(
     let Some(path) = cli.assumptions.as_deref() else {
         return Ok(());
     };
+
     if output.is_some_and(|output| output == path && path.as_os_str() != "-") {
         anyhow::bail!(
             "--assumptions and -o both name '{}'\n  = help: write the assumptions to another file",
@@ -283,6 +284,24 @@ pub fn emit_assumptions(
         );
     }
     emit(&crate::report::csv::assumptions(documents), Some(path))
+}
+
+/// Warnings about the figures (a deprecated model, a stale catalogue) that a CSV result does
+/// not hold, on standard error, unless `--assumptions FILE` receives them.
+pub fn warn_outside_csv(
+    cli: &super::args::Cli,
+    format: crate::report::Format,
+    warnings: &[crate::engine::breakdown::Warning],
+) {
+    if format != crate::report::Format::Csv || cli.assumptions.is_some() {
+        return;
+    }
+    for warning in warnings {
+        match &warning.model {
+            Some(model) => eprintln!("warning: {model}: {}", text::escape(&warning.text)),
+            None => eprintln!("warning: {}", text::escape(&warning.text)),
+        }
+    }
 }
 
 /// Writes `bytes` (a workbook, a report) to `output` in one go, by the same rules as [`emit`].

@@ -687,7 +687,9 @@ pub struct ShadowTotalsJson {
     pub cost: Decimal,
     #[schemars(with = "String")]
     pub successes: Decimal,
+    /// Expected successes over requests, 0 to 1, at most 12 significant digits.
     #[schemars(with = "String")]
+    #[serde(serialize_with = "crate::report::json::serialize_rate")]
     pub success_rate: Decimal,
     #[schemars(with = "Option<String>")]
     pub cost_per_success: Option<Decimal>,

@@ -171,6 +171,7 @@ struct SensitivityJson {
     scenario: String,
     policy: String,
     figure: &'static str,
+    /// The step as a fraction (0.1 is ±10 %), at most 12 significant digits.
     step: String,
     base: String,
     inputs: Vec<BarJson>,
@@ -191,7 +192,7 @@ impl SensitivityJson {
             scenario: scenario.to_string(),
             policy: result.policy.clone(),
             figure: figure_label(result.figure),
-            step: format::plain(result.step),
+            step: json::rate(result.step),
             base: format::plain(result.base),
             inputs: result
                 .bars

@@ -354,6 +354,8 @@ struct PointJson<'a> {
     policy: &'a str,
     cost: String,
     savings: String,
+    /// Savings in percent of the baseline's cost, at most 12 significant digits; `null` when
+    /// the baseline costs nothing.
     savings_pct: Option<String>,
 }
 
@@ -379,7 +381,7 @@ impl<'a> SweepJson<'a> {
                     policy: context.names[policy],
                     cost: format::plain(f.cost),
                     savings: format::plain(f.savings),
-                    savings_pct: f.savings_pct.map(|p| format::fixed(p, 4)),
+                    savings_pct: f.savings_pct.map(json::rate),
                 });
             }
         }

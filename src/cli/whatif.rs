@@ -27,6 +27,7 @@ pub fn run(cli: &Cli, args: &WhatifArgs) -> anyhow::Result<ExitCode> {
     let after = month_with(&scenario, &catalogue, &overrides).map_err(super::whatif_error)?;
     let text = render(&before, &after, &args.set, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::warn_outside_csv(cli, args.output.format, &after.evaluation.warnings);
     super::output::emit_assumptions(
         cli,
         args.output.output.as_deref(),
@@ -190,10 +191,15 @@ struct WhatifPolicyJson<'a> {
     before: String,
     after: String,
     change: String,
+    /// The change in percent of `before`, at most 12 significant digits; `null` from zero.
     change_pct: Option<String>,
     vs_baseline_before: Option<String>,
     vs_baseline_after: Option<String>,
+    /// Cost against the baseline's in percent, before the overrides, at most 12 significant
+    /// digits.
     vs_baseline_pct_before: Option<String>,
+    /// Cost against the baseline's in percent, after the overrides, at most 12 significant
+    /// digits.
     vs_baseline_pct_after: Option<String>,
 }
 
@@ -218,8 +224,7 @@ impl<'a> WhatifJson<'a> {
                         before: format::fixed(row.before, 2),
                         after: format::fixed(row.after, 2),
                         change: format::fixed(delta, 2),
-                        change_pct: exact::percent(delta, row.before)
-                            .map(|pct| format::fixed(pct, 1)),
+                        change_pct: exact::percent(delta, row.before).map(json::rate),
                         // The baseline is 0.00 and 0.0% against itself.
                         vs_baseline_before: Some(format::fixed(
                             row.versus_before.unwrap_or_default(),
@@ -241,8 +246,8 @@ impl<'a> WhatifJson<'a> {
 
 fn percent_text(versus: Option<Decimal>, percent: Option<Decimal>) -> Option<String> {
     match versus {
-        None => Some("0.0".to_string()),
-        Some(_) => percent.map(|p| format::fixed(p, 1)),
+        None => Some("0".to_string()),
+        Some(_) => percent.map(json::rate),
     }
 }
 

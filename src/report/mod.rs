@@ -88,8 +88,13 @@ impl Cell {
         }
     }
 
+    /// Whether it right-aligns its column. Markers are words; percentages at full precision
+    /// (discounts) read as labels and stay left-aligned, as they always were.
     fn is_numeric(&self) -> bool {
-        !matches!(self, Cell::Text(_) | Cell::Empty)
+        !matches!(
+            self,
+            Cell::Text(_) | Cell::Marker(_) | Cell::Percent(_) | Cell::Empty
+        )
     }
 }
 
