@@ -6,8 +6,8 @@
 //! - column names are snake-case keys with the kind of their values as suffix: money as
 //!   `*_usd` rounded to the cent (per-item costs to four decimals) followed by `*_usd_exact`
 //!   at full precision, always both; percentages as `*_pct` (`-69.7` is −69.7 %, never a
-//!   fraction), unit prices as `*_usd_per_mtok`, token counts as `*_tokens`, multipliers as
-//!   `*_ratio`, durations as `*_seconds`;
+//!   fraction), unit prices as `*_usd_per_mtok`, token counts as `*_tokens`, counts as
+//!   `requests` or `*_count`, multipliers as `*_ratio`, durations as `*_seconds`;
 //! - numbers in ASCII: no `$`, `%` or thousands separators, `-` for minus; percentages and
 //!   multipliers and durations to 12 significant digits ([`format::significant`]);
 //! - dates ISO 8601; an empty cell where a figure does not apply (the baseline against itself).
