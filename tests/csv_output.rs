@@ -383,16 +383,19 @@ fn assumptions_go_to_their_own_file() {
     );
     insta::assert_snapshot!("compare_assumptions", notes);
 
-    // The same file for both is refused.
+    // The same file for both is refused before anything is written.
+    let same = folder.path().join("same.csv");
+    let same_arg = same.to_str().unwrap();
     let refused = run(&[
         "compare",
         "--format",
         "csv",
         "-o",
-        notes_arg,
+        same_arg,
         "--assumptions",
-        notes_arg,
+        same_arg,
     ]);
+    assert!(!same.exists());
     assert_eq!(refused.code, Some(2), "{}", refused.stderr);
     assert!(
         refused.stderr.contains("--assumptions and -o"),

@@ -40,6 +40,7 @@ use args::{Cli, Command};
 /// Parses the command line and runs the command.
 pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
+    output::check_assumptions(cli.assumptions.as_deref(), result_path(&cli.command))?;
     match &cli.command {
         Command::Compare(args) => compare::run(&cli, args),
         Command::Models(args) => models::run(&cli, args),
@@ -57,6 +58,29 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Replay(args) => replay::run(&cli, args),
         Command::Pricing(args) => catalogue::run(&cli, args),
     }
+}
+
+/// The `-o` of the command's result, for the commands that write one.
+fn result_path(command: &Command) -> Option<&Path> {
+    let output = match command {
+        Command::Compare(args) => &args.output,
+        Command::Models(args) => &args.output,
+        Command::Gap(args) => &args.output,
+        Command::Whatif(args) => &args.output,
+        Command::Sweep(args) => &args.output,
+        Command::Sensitivity(args) => &args.output,
+        Command::Solve(args) => &args.output,
+        Command::Check(args) => &args.output,
+        Command::Diff(args) => &args.output,
+        Command::Simulate(args) => &args.output,
+        Command::Replay(args) => &args.output,
+        Command::Pricing(args) => match &args.command {
+            catalogue::PricingCommand::Diff(args) => &args.output,
+            _ => return None,
+        },
+        Command::Validate(_) | Command::Schema(_) | Command::Report(_) => return None,
+    };
+    output.output.as_deref()
 }
 
 /// Prints warnings to standard error.

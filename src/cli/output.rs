@@ -276,14 +276,27 @@ pub fn emit_assumptions(
     let Some(path) = cli.assumptions.as_deref() else {
         return Ok(());
     };
+    check_assumptions(Some(path), output)?;
+    emit(&crate::report::csv::assumptions(documents), Some(path))
+}
 
-    if output.is_some_and(|output| output == path && path.as_os_str() != "-") {
+/// Refuses `--assumptions FILE` naming the result's own `-o` file, before any work (the second
+/// file written would replace the first).
+pub fn check_assumptions(assumptions: Option<&Path>, output: Option<&Path>) -> anyhow::Result<()> {
+    let (Some(assumptions), Some(output)) = (assumptions, output) else {
+        return Ok(());
+    };
+    let same = assumptions == output
+        || std::fs::canonicalize(assumptions)
+            .ok()
+            .is_some_and(|a| std::fs::canonicalize(output).ok() == Some(a));
+    if same && assumptions.as_os_str() != "-" {
         anyhow::bail!(
             "--assumptions and -o both name '{}'\n  = help: write the assumptions to another file",
-            show(path)
+            show(assumptions)
         );
     }
-    emit(&crate::report::csv::assumptions(documents), Some(path))
+    Ok(())
 }
 
 /// Warnings about the figures (a deprecated model, a stale catalogue) that a CSV result does
