@@ -173,6 +173,8 @@ struct SensitivityJson {
     figure: &'static str,
     /// The step as a fraction (0.1 is ±10 %), at most 12 significant digits.
     step: String,
+    /// The figure at the base: USD exact for cost and savings; for savings in percent, at
+    /// most 12 significant digits.
     base: String,
     inputs: Vec<BarJson>,
 }
@@ -180,6 +182,8 @@ struct SensitivityJson {
 #[derive(Serialize, schemars::JsonSchema)]
 struct BarJson {
     path: String,
+    /// The figure with the input moved down: USD exact for cost and savings; for savings in
+    /// percent, at most 12 significant digits (as `up`, `swing` and the document's `base`).
     down: String,
     up: String,
     swing: String,
@@ -187,21 +191,26 @@ struct BarJson {
 
 impl SensitivityJson {
     fn new(result: &Tornado, scenario: &str) -> Self {
+        // Money exact; a percentage (savings vs baseline, %) through the rate helper.
+        let figure = |value: Decimal| match result.figure {
+            Figure::SavingsPct => json::rate(value),
+            Figure::Cost | Figure::Savings => format::plain(value),
+        };
         SensitivityJson {
             schema_version: json::SCHEMA_VERSION,
             scenario: scenario.to_string(),
             policy: result.policy.clone(),
             figure: figure_label(result.figure),
             step: json::rate(result.step),
-            base: format::plain(result.base),
+            base: figure(result.base),
             inputs: result
                 .bars
                 .iter()
                 .map(|b| BarJson {
                     path: b.path.clone(),
-                    down: format::plain(b.low),
-                    up: format::plain(b.high),
-                    swing: format::plain(b.swing),
+                    down: figure(b.low),
+                    up: figure(b.high),
+                    swing: figure(b.swing),
                 })
                 .collect(),
         }
