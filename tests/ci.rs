@@ -300,7 +300,7 @@ fn diff_of_two_results() {
     assert_eq!(flash["name"], "mixed-flash");
     assert_eq!(flash["before"], "469.60");
     assert_eq!(flash["after"], "525.95");
-    assert_eq!(flash["delta_pct"], "12.0");
+    assert_eq!(flash["delta_pct"], "12");
 }
 
 #[test]

@@ -39,7 +39,7 @@ fn compare_json_writes_money_as_strings() {
     let policies = &json["scenarios"][0]["policies"];
     assert_eq!(policies[1]["name"], "mixed-flash");
     assert_eq!(policies[1]["monthly_cost"], "469.60");
-    assert_eq!(policies[1]["delta_pct"], "-69.7");
+    assert_eq!(policies[1]["delta_pct"], "-69.7032258065");
     assert_eq!(policies[2]["monthly_cost"], "693.60");
 }
 

@@ -29,33 +29,55 @@ fn sonnet_4_5_long_request_during_the_beta_uses_cache_multipliers() {
 #[test]
 fn deprecation_is_a_warning_inside_every_format() {
     let path = "tests/fixtures/catalogue/gpt-5-after-deprecation.yaml";
+    let warning = "gpt-5 is deprecated since 2026-12-11; its successor is gpt-5.6-sol";
     for format in ["table", "csv", "markdown", "json"] {
         let run = run(&["compare", path, "--format", format]);
         assert_eq!(run.code, Some(0), "{format}: {}", run.stderr);
+        // A CSV is one table of figures: the warning goes to standard error, or to the
+        // --assumptions file when there is one.
+        let shown = if format == "csv" {
+            &run.stderr
+        } else {
+            &run.stdout
+        };
         assert!(
-            run.stdout
-                .contains("gpt-5 is deprecated since 2026-12-11; its successor is gpt-5.6-sol"),
-            "{format} output lacks the deprecation warning:\n{}",
-            run.stdout
+            shown.contains(warning),
+            "{format} output lacks the deprecation warning:\n{shown}"
         );
         insta::assert_snapshot!(format!("gpt_5_deprecated_{format}"), run.stdout);
     }
+    let folder = tempfile::tempdir().unwrap();
+    let notes = folder.path().join("assumptions.csv");
+    let run = run(&[
+        "compare",
+        path,
+        "--format",
+        "csv",
+        "--assumptions",
+        notes.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(!run.stderr.contains(warning), "{}", run.stderr);
+    let notes = std::fs::read_to_string(notes).unwrap();
+    assert!(
+        notes.contains(&format!("warnings,gpt-5: {warning}")),
+        "{notes}"
+    );
 }
 
 #[test]
 fn a_stale_catalogue_says_so_in_the_result() {
     // The shipped catalogue's newest check is 2026-11-30; 2027-03-01 is 91 days later.
-    let output = expect(
-        0,
-        &[
-            "whatif",
-            "tests/fixtures/catalogue/gemini-tiers.yaml",
-            "--set",
-            "as_of=2027-03-01",
-            "--format",
-            "csv",
-        ],
-    );
+    let output = run(&[
+        "whatif",
+        "tests/fixtures/catalogue/gemini-tiers.yaml",
+        "--set",
+        "as_of=2027-03-01",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(output.code, Some(0), "{}", output.stderr);
+    let output = output.stderr;
     assert!(
         output.contains(
             "the catalogue's newest price check is 2026-11-30, 91 days before 2027-03-01"
@@ -63,18 +85,20 @@ fn a_stale_catalogue_says_so_in_the_result() {
         "{output}"
     );
     // 60 days or fewer: no warning.
-    let fresh = expect(
-        0,
-        &[
-            "whatif",
-            "tests/fixtures/catalogue/gemini-tiers.yaml",
-            "--set",
-            "as_of=2027-01-29",
-            "--format",
-            "csv",
-        ],
+    let fresh = run(&[
+        "whatif",
+        "tests/fixtures/catalogue/gemini-tiers.yaml",
+        "--set",
+        "as_of=2027-01-29",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(fresh.code, Some(0), "{}", fresh.stderr);
+    assert!(
+        !fresh.stderr.contains("newest price check"),
+        "{}",
+        fresh.stderr
     );
-    assert!(!fresh.contains("newest price check"), "{fresh}");
 }
 
 #[test]

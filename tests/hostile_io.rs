@@ -305,7 +305,7 @@ fn dash_means_standard_output_for_a_streamed_sweep() {
     .check();
     assert!(outcome
         .stdout
-        .starts_with("workloads.hard.volume,policy,cost,savings,savings_pct\n"));
+        .starts_with("workloads.hard.volume,policy,cost_usd,cost_usd_exact,savings_usd,savings_usd_exact,savings_pct\n"));
     assert_eq!(outcome.stdout.lines().count(), 1 + 3 * 3);
 }
 
@@ -892,9 +892,22 @@ fn csv_text_cells_are_neutralised_and_numbers_stay_numbers() {
     assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
     assert!(csv.contains("\n'@SUM(A1),"), "{csv}");
     assert!(csv.contains(",'-2+3,"), "{csv}");
-    // The savings of a cheaper policy are a negative number, written as one.
-    assert!(csv.contains(",4.50,-65.50,-93.6\n"), "{csv}");
     assert_no_raw_controls(csv);
+    // The savings of a cheaper policy are a negative number, written as one.
+    let totals = Case::new(
+        "negative numbers in CSV",
+        &["compare", "s.yaml", "--format", "csv"],
+    )
+    .file("s.yaml", HOSTILE_NAMES)
+    .exit(0)
+    .check();
+    assert!(
+        totals
+            .stdout
+            .contains(",4.50,4.5,-65.50,-65.5,-93.5714285714\n"),
+        "{}",
+        totals.stdout
+    );
 }
 
 #[test]
@@ -918,7 +931,7 @@ fn streamed_sweep_csv_cells_are_neutralised() {
     .check();
     let csv = read(&outcome, "out.csv");
     assert!(
-        csv.starts_with("workloads.-2+3.volume,policy,cost,"),
+        csv.starts_with("workloads.-2+3.volume,policy,cost_usd,"),
         "{csv}"
     );
     assert!(csv.contains("x1,'@SUM(A1),"), "{csv}");

@@ -111,8 +111,11 @@ fn analysis_commands_price_the_expected_month_with_retries() {
         "--format",
         "csv",
     ]);
-    assert!(sweep.contains("x1,flash-then-gpt-5.5,68577,"), "{sweep}");
-    assert!(sweep.contains("x2,flash-then-gpt-5.5,137154,"), "{sweep}");
+    assert!(sweep.contains("x1,flash-then-gpt-5.5,68577.00,"), "{sweep}");
+    assert!(
+        sweep.contains("x2,flash-then-gpt-5.5,137154.00,"),
+        "{sweep}"
+    );
 }
 
 /// scenarios/correlated-failures.yaml: with GPT-5.5's pass rate conditional on Flash having

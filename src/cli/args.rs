@@ -24,6 +24,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub ascii: bool,
 
+    /// Also write the result's headings, assumptions, warnings and notes as CSV to FILE (one
+    /// row per note: title, section, note), so a CSV result stays one plain table.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub assumptions: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -374,6 +374,7 @@ fn run_diff(cli: &Cli, args: &PricingDiffArgs) -> anyhow::Result<ExitCode> {
     };
     let (old, new) = (load(&previous)?, load(&update)?);
     super::diff::run_catalogues(
+        cli,
         &previous.join(args.from.id()).display().to_string(),
         &update.join(args.from.id()).display().to_string(),
         &old,

@@ -134,6 +134,12 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let run = Run { reports };
     let text = run.render(args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    let documents: Vec<Document> = run
+        .reports
+        .iter()
+        .map(|report| report.document(Format::Csv))
+        .collect();
+    super::output::emit_assumptions(cli, args.output.output.as_deref(), &documents)?;
     Ok(if run.count(Verdict::Fail) > 0 {
         ExitCode::from(1)
     } else {
@@ -403,6 +409,86 @@ impl Report {
         table
     }
 
+    /// The checks as numbers, for CSV: the cost checked, the base and the change, the limit in
+    /// money or percent, and the compliance violations counted.
+    fn checks_csv(&self) -> Table {
+        let mut table = Table::new(&[
+            "verdict",
+            "check",
+            "policy",
+            "workload",
+            "per request",
+            "exempt",
+            "cost",
+            "before",
+            "change",
+            "change %",
+            "limit",
+            "limit %",
+            "violations count",
+        ])
+        .with_prototype(vec![
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Money(Decimal::ZERO),
+            Cell::Money(Decimal::ZERO),
+            Cell::MoneyDelta(Decimal::ZERO),
+            Cell::PercentDelta(Decimal::ZERO),
+            Cell::Money(Decimal::ZERO),
+            Cell::Percent(Decimal::ZERO),
+            Cell::Count(0),
+        ]);
+        let mut sorted: Vec<&CheckResult> = self.results.iter().collect();
+        sorted.sort_by_key(|r| r.verdict);
+        let money = |value: Option<Decimal>| value.map_or(Cell::Empty, Cell::Money);
+        for result in sorted {
+            let (limit, limit_pct) = match result.limit {
+                None => (Cell::Empty, Cell::Empty),
+                Some(Threshold::Money(amount)) => (Cell::Money(amount), Cell::Empty),
+                Some(Threshold::Percent(percent)) => (Cell::Empty, Cell::Percent(percent)),
+            };
+            let compliance = result.kind == CheckKind::Compliance;
+            table.push(vec![
+                Cell::text(result.verdict.label()),
+                Cell::text(kind_label(result.kind)),
+                Cell::text(&result.policy),
+                Cell::text(result.workload.clone().unwrap_or_default()),
+                Cell::text(result.per_request.to_string()),
+                Cell::text(result.exempt.to_string()),
+                money(result.cost),
+                money(result.before),
+                result.delta().map_or(Cell::Empty, Cell::MoneyDelta),
+                result.percent().map_or(Cell::Empty, Cell::PercentDelta),
+                limit,
+                limit_pct,
+                if compliance {
+                    Cell::Count(result.notes.len() as u64)
+                } else {
+                    Cell::Empty
+                },
+            ]);
+        }
+        table.with_keys(&[
+            "verdict",
+            "check",
+            "policy",
+            "workload",
+            "per_request",
+            "exempt",
+            "cost",
+            "before",
+            "change",
+            "change",
+            "limit",
+            "limit",
+            "violations",
+        ])
+    }
+
     fn notes(&self) -> Vec<String> {
         let mut notes: Vec<&CheckResult> = self
             .results
@@ -426,27 +512,25 @@ impl Report {
             })
     }
 
-    /// The table or CSV document of this scenario alone.
-    fn document(&self, format: Format) -> String {
+    /// The summary and the checks of this scenario alone; CSV writes the checks, as numbers.
+    fn document(&self, format: Format) -> Document {
         let all = [Verdict::Fail, Verdict::Warn, Verdict::Pass];
-        let mut tables = vec![
-            (None, self.summary()),
-            (Some("checks".to_string()), self.checks(&all)),
-        ];
-        if format == Format::Csv {
-            tables.remove(0);
-        }
+        let checks = if format == Format::Csv {
+            self.checks_csv()
+        } else {
+            self.checks(&all)
+        };
         Document {
             title: format!("mixcost check: {}", self.headline()),
             subtitle: vec![self.evaluation.scenario.clone(), self.subtitle()],
-            tables,
+            tables: vec![(None, self.summary()), (Some("checks".to_string()), checks)],
             notes: vec![Notes {
                 heading: "notes".to_string(),
                 items: self.notes(),
                 when_empty: None,
             }],
+            csv_table: 1,
         }
-        .render(format)
     }
 
     /// The Markdown of this scenario under its heading: subtitle, summary, failed checks and
@@ -520,7 +604,7 @@ impl Run {
                     ),
                     crate::report::layout().ascii,
                 ),
-                _ => report.document(format),
+                _ => report.document(format).render(format),
             };
         }
         match format {
@@ -532,36 +616,29 @@ impl Run {
             Format::Table => {
                 let mut out = String::new();
                 for report in &self.reports {
-                    out.push_str(&report.document(format));
+                    out.push_str(&report.document(format).render(format));
                     out.push('\n');
                 }
                 out.push_str(&format!("mixcost check: {}\n", self.headline()));
                 out
             }
             Format::Csv => {
-                let mut table = Table::new(&[
-                    "scenario", "verdict", "check", "policy", "workload", "value", "limit",
-                ]);
-                for report in &self.reports {
-                    let mut sorted: Vec<&CheckResult> = report.results.iter().collect();
-                    sorted.sort_by_key(|r| r.verdict);
-                    for result in sorted {
-                        table.push(vec![
-                            Cell::text(&report.evaluation.scenario),
-                            Cell::text(result.verdict.label()),
-                            Cell::text(kind_label(result.kind)),
-                            Cell::text(&result.policy),
-                            Cell::text(result.workload.clone().unwrap_or_default()),
-                            Cell::text(value_text(result)),
-                            Cell::text(limit_label(result)),
-                        ]);
-                    }
+                // One table: each scenario's checks under a `scenario` column.
+                let mut tables = self.reports.iter().map(|report| {
+                    let mut table = report.checks_csv();
+                    table.insert_column(0, "scenario", Cell::text(&report.evaluation.scenario));
+                    table
+                });
+                let mut table = tables.next().unwrap_or_else(Table::default);
+                for more in tables {
+                    table.rows.extend(more.rows);
                 }
                 Document {
                     title: format!("mixcost check: {}", self.headline()),
                     subtitle: Vec::new(),
                     tables: vec![(Some("checks".to_string()), table)],
                     notes: Vec::new(),
+                    csv_table: 0,
                 }
                 .render(format)
             }
@@ -639,6 +716,8 @@ struct CheckPolicyJson {
     before: Option<String>,
     monthly_cost: String,
     delta: Option<String>,
+    /// The change in percent of the base (`-69.7` is −69.7 %), at most 12 significant digits;
+    /// `null` when the base is zero or absent.
     delta_pct: Option<String>,
     /// Month divided by requests, to eight decimal places, when the scenario has requests.
     cost_per_request: Option<String>,
@@ -659,6 +738,8 @@ struct CheckRowJson {
     cost: Option<String>,
     before: Option<String>,
     delta: Option<String>,
+    /// The change in percent of the base (`-69.7` is −69.7 %), at most 12 significant digits;
+    /// `null` when the base is zero or absent.
     delta_pct: Option<String>,
     /// `"500.00"` for an amount, `"10%"` for a share of the base.
     limit: Option<String>,
@@ -721,7 +802,7 @@ impl CheckScenarioJson {
                         delta: before.map(|b| money(p.total - b)),
                         delta_pct: before
                             .and_then(|b| exact::percent(p.total - b, b))
-                            .map(|pct| format::fixed(pct, 1)),
+                            .map(|pct| json::rate(pct)),
                         cost_per_request: requests
                             .and_then(|n| check::per_request(p.total, n))
                             .map(unit),
@@ -743,7 +824,7 @@ impl CheckScenarioJson {
                         cost: r.cost.map(amount),
                         before: r.before.map(amount),
                         delta: r.delta().map(amount),
-                        delta_pct: r.percent().map(|p| format::fixed(p, 1)),
+                        delta_pct: r.percent().map(|p| json::rate(p)),
                         limit: r.limit.map(|l| match l {
                             Threshold::Money(value) => amount(value),
                             Threshold::Percent(percent) => {

@@ -36,6 +36,18 @@ pub fn run(cli: &Cli, args: &CompareArgs) -> anyhow::Result<ExitCode> {
     }
     let text = render_with_workflows(&evaluations, &workflows, args.by, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    for evaluation in &evaluations {
+        super::output::warn_outside_csv(cli, args.output.format, &evaluation.warnings);
+    }
+    let format = match args.output.format {
+        Format::Json => Format::Csv,
+        other => other,
+    };
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &documents(&evaluations, &workflows, args.by, format),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -60,22 +72,71 @@ pub fn render_with_workflows(
         }
         return json::to_string(&json);
     }
+    let documents = documents(evaluations, workflows, by, format);
+    if format == Format::Csv {
+        return crate::report::csv::render_all(&documents);
+    }
+    documents
+        .iter()
+        .map(|document| document.render(format))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// One document per evaluation. For CSV the warnings join the notes (a CSV is one table) and,
+/// with several scenarios, every table starts with a `scenario` column.
+fn documents(
+    evaluations: &[Evaluation],
+    workflows: &[Option<WorkflowEvaluation>],
+    by: Option<BreakdownBy>,
+    format: Format,
+) -> Vec<Document> {
     let with_scenario_column = format == Format::Csv && evaluations.len() > 1;
     evaluations
         .iter()
         .enumerate()
         .map(|(index, evaluation)| {
             let mut document = document(evaluation, by, false);
-            if let Some(workflow) = workflow_of(index) {
+            if let Some(workflow) = workflows.get(index).and_then(Option::as_ref) {
                 crate::report::workflow::extend_document(&mut document, workflow);
             }
             if with_scenario_column {
                 add_scenario_column(&mut document, &evaluation.scenario);
             }
-            document.render(format)
+            if format == Format::Csv {
+                warnings_to_notes(&mut document);
+            }
+            document
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect()
+}
+
+/// Moves the warnings table (see [`warning_table`]) into the notes, where `--assumptions`
+/// finds it and the CSV's one table stays the figures.
+pub fn warnings_to_notes(document: &mut Document) {
+    let Some(index) = document
+        .tables
+        .iter()
+        .position(|(heading, _)| heading.as_deref() == Some("warnings"))
+    else {
+        return;
+    };
+    let (_, table) = document.tables.remove(index);
+    if document.csv_table > index {
+        document.csv_table -= 1;
+    }
+    document.notes.push(crate::report::Notes {
+        heading: "warnings".to_string(),
+        items: table
+            .rows
+            .iter()
+            .map(|row| match (&row[0], &row[1]) {
+                (Cell::Text(text), Cell::Text(model)) => format!("{model}: {text}"),
+                (text, _) => text.human(),
+            })
+            .collect(),
+        when_empty: None,
+    });
 }
 
 /// The comparison as a document: totals, then the breakdown asked for, then assumptions.
@@ -88,7 +149,7 @@ pub fn document(
     for policy in &evaluation.policies {
         let versus = evaluation.versus_baseline(policy);
         let (delta, percent) = if policy.policy == evaluation.baseline {
-            (Cell::text("baseline"), Cell::Empty)
+            (Cell::Marker("baseline"), Cell::Empty)
         } else {
             match versus {
                 Some(versus) => (
@@ -109,6 +170,8 @@ pub fn document(
         ]);
     }
     let mut tables = vec![(None, totals)];
+    // The CSV is the breakdown asked for, else the totals (`compare` without `--by`).
+    let csv_table = usize::from(by.is_some());
     if let Some(by) = by {
         tables.push((
             Some(format!("by {}", by_label(by))),
@@ -154,6 +217,7 @@ pub fn document(
                 &evaluation.promotions,
             ))
             .collect(),
+        csv_table,
     };
     if scenario_column {
         add_scenario_column(&mut document, &evaluation.scenario);
@@ -164,10 +228,7 @@ pub fn document(
 /// Puts a first column naming the scenario in every table (CSV of several scenarios).
 fn add_scenario_column(document: &mut Document, scenario: &str) {
     for (_, table) in &mut document.tables {
-        table.columns.insert(0, "scenario".to_string());
-        for row in &mut table.rows {
-            row.insert(0, Cell::text(scenario));
-        }
+        table.insert_column(0, "scenario", Cell::text(scenario));
     }
 }
 
@@ -270,10 +331,7 @@ fn breakdown(evaluation: &Evaluation, by: BreakdownBy) -> Table {
                         Cell::text(line.component.label()),
                         Cell::Tokens(line.tokens),
                         Cell::Price(line.unit_price),
-                        Cell::text(format!(
-                            "{}%",
-                            format::plain(line.discount * Decimal::ONE_HUNDRED)
-                        )),
+                        Cell::Percent(line.discount * Decimal::ONE_HUNDRED),
                         Cell::Money(line.cost),
                     ]);
                 }
@@ -323,6 +381,8 @@ struct PolicyJson<'a> {
     monthly_cost: String,
     monthly_cost_exact: String,
     delta_vs_baseline: Option<String>,
+    /// The change in percent of the base (`-69.7` is −69.7 %), at most 12 significant digits;
+    /// `null` when the base is zero or absent.
     delta_pct: Option<String>,
     lines: Vec<LineJson<'a>>,
 }
@@ -339,6 +399,7 @@ struct LineJson<'a> {
     prices: crate::model::scenario::PriceMode,
     tokens: String,
     unit_price: String,
+    /// The discount as a fraction (0.5 is 50 % off), at most 12 significant digits.
     discount: String,
     promotion: Option<&'a str>,
     price_from: String,
@@ -383,7 +444,7 @@ impl<'a> ScenarioJson<'a> {
                         monthly_cost: format::fixed(policy.total, 2),
                         monthly_cost_exact: format::plain(policy.total),
                         delta_vs_baseline: versus.map(|v| format::fixed(v.delta, 2)),
-                        delta_pct: versus.and_then(|v| v.percent).map(|p| format::fixed(p, 1)),
+                        delta_pct: versus.and_then(|v| v.percent).map(json::rate),
                         lines: policy
                             .lines
                             .iter()
@@ -398,7 +459,7 @@ impl<'a> ScenarioJson<'a> {
                                 prices: line.prices,
                                 tokens: format::plain(line.tokens),
                                 unit_price: format::plain(line.unit_price),
-                                discount: format::plain(line.discount),
+                                discount: json::rate(line.discount),
                                 promotion: line.promotion.as_deref(),
                                 price_from: show_instant(line.price_from),
                                 source: &line.source,

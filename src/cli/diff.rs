@@ -106,6 +106,11 @@ pub fn run(cli: &Cli, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     };
     let text = report.render(args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &report.documents(Format::Csv),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -181,6 +186,7 @@ fn price_section(
 
 /// Prints what changed between two catalogues (labelled `old` and `new`) in `output`'s format.
 pub fn run_catalogues(
+    cli: &Cli,
     old: &str,
     new: &str,
     old_catalogue: &crate::model::catalogue::Catalogue,
@@ -196,6 +202,11 @@ pub fn run_catalogues(
     };
     let text = report.render(output.format);
     super::output::emit(&text, output.output.as_deref())?;
+    super::output::emit_assumptions(
+        cli,
+        output.output.as_deref(),
+        &report.documents(Format::Csv),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -356,7 +367,7 @@ struct Report {
 }
 
 fn money_or_dash(value: Option<Decimal>) -> Cell {
-    value.map_or(Cell::text("—"), Cell::Money)
+    value.map_or(Cell::Marker("—"), Cell::Money)
 }
 
 /// `+$561.00 ($743.00 → $1,304.00, +75.5%)`, `added ($12.00)`, `removed (was $9.00)`.
@@ -366,6 +377,27 @@ fn effect(before: Option<Decimal>, after: Option<Decimal>) -> String {
         (None, Some(after)) => format!("added ({})", format::money(after)),
         (Some(before), None) => format!("removed (was {})", format::money(before)),
         (None, None) => String::new(),
+    }
+}
+
+/// `$1,234.50` → `1234.50`, `−$0.25` → `-0.25`: a price shown for people, as CSV writes
+/// numbers. Other text (dates, names, `50% off`) is kept.
+fn plain_amount(text: &str) -> String {
+    let (sign, rest) = match text.strip_prefix('−') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let Some(digits) = rest.strip_prefix('$') else {
+        return text.to_string();
+    };
+    let digits = digits.replace(',', "");
+    if !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.matches('.').count() <= 1
+    {
+        format!("{sign}{digits}")
+    } else {
+        text.to_string()
     }
 }
 
@@ -448,6 +480,84 @@ impl Section {
         table
     }
 
+    /// The effect as numbers, for CSV: each changed policy (workload empty) and its changed
+    /// workloads, before, after and the change; a side that does not exist is empty.
+    fn effects_csv(&self) -> Table {
+        let money = |value: Option<Decimal>| value.map_or(Cell::Empty, Cell::Money);
+        let mut table = Table::new(&[
+            "scenario",
+            "policy",
+            "workload",
+            "before",
+            "after",
+            "change",
+            "change %",
+            "models before",
+            "models after",
+        ])
+        .with_prototype(vec![
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Empty,
+            Cell::Money(Decimal::ZERO),
+            Cell::Money(Decimal::ZERO),
+            Cell::MoneyDelta(Decimal::ZERO),
+            Cell::PercentDelta(Decimal::ZERO),
+            Cell::Empty,
+            Cell::Empty,
+        ]);
+        for change in self.changed() {
+            let total = &change.total;
+            table.push(vec![
+                Cell::text(&self.scenario),
+                Cell::text(&total.name),
+                Cell::Empty,
+                money(total.before),
+                money(total.after),
+                total.delta().map_or(Cell::Empty, Cell::MoneyDelta),
+                total.percent().map_or(Cell::Empty, Cell::PercentDelta),
+                Cell::Empty,
+                Cell::Empty,
+            ]);
+            for workload in &change.workloads {
+                if workload.cost.is_unchanged() && workload.models_before == workload.models_after {
+                    continue;
+                }
+                table.push(vec![
+                    Cell::text(&self.scenario),
+                    Cell::text(&total.name),
+                    Cell::text(&workload.cost.name),
+                    money(workload.cost.before),
+                    money(workload.cost.after),
+                    workload.cost.delta().map_or(Cell::Empty, Cell::MoneyDelta),
+                    workload
+                        .cost
+                        .percent()
+                        .map_or(Cell::Empty, Cell::PercentDelta),
+                    Cell::text(workload.models_before.join(" ")),
+                    Cell::text(workload.models_after.join(" ")),
+                ]);
+            }
+        }
+        table
+    }
+
+    /// What changed, one note per edit (the CSV's assumptions).
+    fn edit_notes(&self) -> Vec<String> {
+        self.edits
+            .iter()
+            .map(|edit| {
+                format!(
+                    "{} {}: {} → {}",
+                    edit.subject,
+                    edit.field,
+                    edit.before.as_deref().unwrap_or("(added)"),
+                    edit.after.as_deref().unwrap_or("(removed)")
+                )
+            })
+            .collect()
+    }
+
     /// Each changed policy and its changed workloads, in the `+$x ($a → $b, +y%)` style.
     fn effects(&self) -> Table {
         let mut table = Table::new(&["policy", "workload", "effect", "models"]);
@@ -503,43 +613,88 @@ impl Report {
                 comment::fit(&self.markdown(), comment::LIMIT),
                 crate::report::layout().ascii,
             ),
-            Format::Table | Format::Csv => self
-                .sections
+            Format::Csv => crate::report::csv::render_all(&self.documents(format)),
+            Format::Table => self
+                .documents(format)
                 .iter()
-                .map(|section| {
-                    let mut tables = Vec::new();
-                    if format == Format::Table || !section.edits.is_empty() {
-                        tables.push((Some("what changed".to_string()), section.edits_table()));
-                    }
-                    if !section.changed().is_empty() {
-                        tables.push((Some("effect".to_string()), section.effects()));
-                    }
-                    let mut notes = vec![Notes {
-                        heading: "effect".to_string(),
-                        items: section.unchanged_line().into_iter().collect(),
-                        when_empty: None,
-                    }];
-                    if section.edits.is_empty() && !section.changed().is_empty() {
-                        notes.push(Notes {
-                            heading: "inputs".to_string(),
-                            items: vec![UNRECORDED.to_string()],
-                            when_empty: None,
-                        });
-                    }
-                    Document {
-                        title: self.title(),
-                        subtitle: vec![format!(
-                            "{} · prices as of {}",
-                            section.scenario, section.as_of
-                        )],
-                        tables,
-                        notes,
-                    }
-                    .render(format)
-                })
+                .map(|document| document.render(format))
                 .collect::<Vec<_>>()
                 .join("\n"),
         }
+    }
+
+    /// One document per scenario. CSV writes the effect as numbers, every scenario in one
+    /// table; what changed goes to the notes (`--assumptions`).
+    fn documents(&self, format: Format) -> Vec<Document> {
+        self.sections
+            .iter()
+            .map(|section| {
+                let mut tables = Vec::new();
+                let mut notes = Vec::new();
+                if format == Format::Csv && self.kind == Kind::Pricing {
+                    // Price changes are the result; their effect on a scenario is a note.
+                    let mut edits = section.edits_table();
+                    for row in &mut edits.rows {
+                        for cell in row.iter_mut().skip(2) {
+                            if let Cell::Text(text) = cell {
+                                *text = plain_amount(text);
+                            }
+                        }
+                    }
+                    tables.push((None, edits));
+                    notes.push(Notes {
+                        heading: "effect".to_string(),
+                        items: section
+                            .effects()
+                            .rows
+                            .iter()
+                            .map(|row| {
+                                row.iter()
+                                    .map(Cell::human)
+                                    .filter(|cell| !cell.is_empty())
+                                    .collect::<Vec<_>>()
+                                    .join(" · ")
+                            })
+                            .collect(),
+                        when_empty: None,
+                    });
+                } else if format == Format::Csv {
+                    tables.push((None, section.effects_csv()));
+                    notes.push(Notes {
+                        heading: "what changed".to_string(),
+                        items: section.edit_notes(),
+                        when_empty: None,
+                    });
+                } else {
+                    tables.push((Some("what changed".to_string()), section.edits_table()));
+                    if !section.changed().is_empty() {
+                        tables.push((Some("effect".to_string()), section.effects()));
+                    }
+                }
+                notes.push(Notes {
+                    heading: "effect".to_string(),
+                    items: section.unchanged_line().into_iter().collect(),
+                    when_empty: None,
+                });
+                if section.edits.is_empty() && !section.changed().is_empty() {
+                    notes.push(Notes {
+                        heading: "inputs".to_string(),
+                        items: vec![UNRECORDED.to_string()],
+                        when_empty: None,
+                    });
+                }
+                Document {
+                    title: self.title(),
+                    subtitle: vec![format!(
+                        "{} · prices as of {}",
+                        section.scenario, section.as_of
+                    )],
+                    tables,
+                    notes,
+                    csv_table: 0,
+                }
+            })
+            .collect()
     }
 
     fn markdown(&self) -> String {
@@ -625,6 +780,8 @@ struct ChangeJson {
     before: Option<String>,
     after: Option<String>,
     delta: Option<String>,
+    /// The change in percent of the base (`-69.7` is −69.7 %), at most 12 significant digits;
+    /// `null` when the base is zero or absent.
     delta_pct: Option<String>,
     unchanged: bool,
     workloads: Vec<WorkloadChangeJson>,
@@ -636,6 +793,8 @@ struct WorkloadChangeJson {
     before: Option<String>,
     after: Option<String>,
     delta: Option<String>,
+    /// The change in percent of the base (`-69.7` is −69.7 %), at most 12 significant digits;
+    /// `null` when the base is zero or absent.
     delta_pct: Option<String>,
     models_before: Vec<String>,
     models_after: Vec<String>,
@@ -644,7 +803,7 @@ struct WorkloadChangeJson {
 impl DiffJson {
     fn new(report: &Report) -> Self {
         let money = |d: Option<Decimal>| d.map(|d| format::fixed(d, 2));
-        let percent = |d: Option<Decimal>| d.map(|d| format::fixed(d, 1));
+        let percent = |d: Option<Decimal>| d.map(json::rate);
         DiffJson {
             schema_version: json::SCHEMA_VERSION,
             currency: "USD",

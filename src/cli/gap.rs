@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::args::{Cli, GapArgs};
 use crate::engine::gap::{gap, Gap};
 use crate::load::values::show_instant;
-use crate::report::{format, json, Cell, Document, Format, Table};
+use crate::report::{format, json, Cell, Document, Format, Notes, Table};
 
 pub fn run(cli: &Cli, args: &GapArgs) -> anyhow::Result<ExitCode> {
     let catalogue = super::load_catalogue(cli)?;
@@ -44,6 +44,7 @@ pub fn run(cli: &Cli, args: &GapArgs) -> anyhow::Result<ExitCode> {
         .map_err(super::engine_error)?;
     let text = render(&result, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::emit_assumptions(cli, args.output.output.as_deref(), &[document(&result)])?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -51,6 +52,16 @@ pub fn render(result: &Gap, format: Format) -> String {
     if format == Format::Json {
         return json::to_string(&GapJson::new(result));
     }
+    let mut document = document(result);
+    if format != Format::Csv {
+        // Tables name the models in the headers; the note is for CSV's a/b columns.
+        document.notes.clear();
+    }
+    document.render(format)
+}
+
+/// The multipliers as a document; CSV names the models' columns a and b (see the notes).
+fn document(result: &Gap) -> Document {
     let (a, b) = (&result.a, &result.b);
     let mut table = Table::new(&[
         "column",
@@ -60,6 +71,15 @@ pub fn render(result: &Gap, format: Format) -> String {
         &format!("{b} effective"),
         "× list",
         "× effective",
+    ])
+    .with_keys(&[
+        "column",
+        "a_list",
+        "a_effective",
+        "b_list",
+        "b_effective",
+        "list",
+        "effective",
     ]);
     for row in &result.rows {
         // A blend is computed, so it is shown rounded; published prices are shown whole.
@@ -101,9 +121,17 @@ pub fn render(result: &Gap, format: Format) -> String {
             None,
             table.optional_columns(&[&format!("{a} list"), &format!("{b} list")]),
         )],
-        notes: Vec::new(),
+        notes: vec![Notes {
+            heading: "columns".to_string(),
+            items: vec![
+                format!("a: {a}"),
+                format!("b: {b}"),
+                "prices in USD per 1M tokens; ratios are a's price over b's".to_string(),
+            ],
+            when_empty: None,
+        }],
+        csv_table: 0,
     }
-    .render(format)
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -124,7 +152,9 @@ struct GapRowJson<'a> {
     a_effective: String,
     b_list: String,
     b_effective: String,
+    /// A's list price over b's, at most 12 significant digits; `null` when b's is zero.
     ratio_list: Option<String>,
+    /// A's effective price over b's, at most 12 significant digits; `null` when b's is zero.
     ratio_effective: Option<String>,
 }
 
@@ -145,8 +175,8 @@ impl<'a> GapJson<'a> {
                     a_effective: format::plain(row.a_effective),
                     b_list: format::plain(row.b_list),
                     b_effective: format::plain(row.b_effective),
-                    ratio_list: row.ratio_list.map(|r| format::fixed(r, 4)),
-                    ratio_effective: row.ratio_effective.map(|r| format::fixed(r, 4)),
+                    ratio_list: row.ratio_list.map(json::rate),
+                    ratio_effective: row.ratio_effective.map(json::rate),
                 })
                 .collect(),
         }

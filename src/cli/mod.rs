@@ -43,6 +43,7 @@ use args::{Cli, Command};
 pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     crate::report::set_layout(layout(&cli));
+    output::check_assumptions(cli.assumptions.as_deref(), result_path(&cli.command))?;
     match &cli.command {
         Command::Compare(args) => compare::run(&cli, args),
         Command::Models(args) => models::run(&cli, args),
@@ -117,6 +118,31 @@ fn terminal_width() -> Option<usize> {
     let mut size: libc::winsize = unsafe { std::mem::zeroed() };
     let result = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) };
     (result == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+/// The `-o` of the command's result, for the commands that write one.
+fn result_path(command: &Command) -> Option<&Path> {
+    let output = match command {
+        Command::Compare(args) => &args.output,
+        Command::Models(args) => &args.output,
+        Command::Gap(args) => &args.output,
+        Command::Whatif(args) => &args.output,
+        Command::Sweep(args) => &args.output,
+        Command::Sensitivity(args) => &args.output,
+        Command::Solve(args) => &args.output,
+        Command::Check(args) => &args.output,
+        Command::Diff(args) => &args.output,
+        Command::Simulate(args) => &args.output,
+        Command::Replay(args) => &args.output,
+        Command::Pricing(args) => match &args.command {
+            catalogue::PricingCommand::Diff(args) => &args.output,
+            _ => return None,
+        },
+        Command::Validate(_) | Command::Schema(_) | Command::Report(_) | Command::Init(_) => {
+            return None
+        }
+    };
+    output.output.as_deref()
 }
 
 /// Prints warnings to standard error.

@@ -34,6 +34,11 @@ pub fn run(cli: &Cli, args: &ModelsArgs) -> anyhow::Result<ExitCode> {
     };
     let text = render_filtered(&catalogue, as_of, &filter, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &[document(&catalogue, as_of, &filter)],
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -149,11 +154,18 @@ pub fn render_filtered(
     filter: &Filter,
     format: Format,
 ) -> String {
-    let (priced, unpriced, retired) = priced(catalogue, as_of, filter);
+    let (priced, _, retired) = priced(catalogue, as_of, filter);
     let warnings = crate::engine::evaluate::lifecycle_warnings(catalogue, as_of, []);
     if format == Format::Json {
         return json::to_string(&ModelsJson::new(&priced, &retired, &warnings, as_of));
     }
+    document(catalogue, as_of, filter).render(format)
+}
+
+/// The catalogue as a document: models, then promotions in effect; CSV writes the models.
+pub fn document(catalogue: &Catalogue, as_of: jiff::Timestamp, filter: &Filter) -> Document {
+    let (priced, unpriced, retired) = priced(catalogue, as_of, filter);
+    let warnings = crate::engine::evaluate::lifecycle_warnings(catalogue, as_of, []);
     let mut table = Table::new(&[
         "model",
         "provider",
@@ -184,23 +196,23 @@ pub fn render_filtered(
             Cell::text(model.class.map_or("—", |class| class.as_str())),
             match model.context_window_at(as_of) {
                 Some(tokens) => Cell::Tokens(Decimal::from(tokens)),
-                None => Cell::text("—"),
+                None => Cell::Marker("—"),
             },
             Cell::Price(entry.list.uncached_input),
             if entry.stands_in(Component::CachedInput) {
-                Cell::text("—")
+                Cell::Marker("—")
             } else {
                 Cell::Price(entry.list.cached_input)
             },
             Cell::Price(entry.list.output),
-            Cell::text(adjustment_label(&entry.set.tiers.batch)),
+            match &entry.set.tiers.batch {
+                None => Cell::Marker("—"),
+                batch => Cell::text(adjustment_label(batch)),
+            },
             Cell::text(show_instant(entry.set.from)),
-            Cell::text(
-                model
-                    .checked
-                    .map(show_instant)
-                    .unwrap_or_else(|| "—".into()),
-            ),
+            model.checked.map_or(Cell::Marker("—"), |checked| {
+                Cell::text(show_instant(checked))
+            }),
             Cell::text(&entry.set.source),
         ]);
         if let Some(promotion) = entry.set.active_promotion(as_of) {
@@ -330,8 +342,8 @@ pub fn render_filtered(
             items: notes,
             when_empty: None,
         }],
+        csv_table: 0,
     }
-    .render(format)
 }
 
 #[derive(Serialize, schemars::JsonSchema)]

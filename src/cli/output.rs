@@ -266,6 +266,57 @@ pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
     emit_bytes(text.as_bytes(), output)
 }
 
+/// Writes the documents' headings and notes as CSV to `--assumptions FILE`, when given, by the
+/// same rules as [`emit`]; `output` is the result's own `-o`, which it may not name.
+pub fn emit_assumptions(
+    cli: &super::args::Cli,
+    output: Option<&Path>,
+    documents: &[crate::report::Document],
+) -> anyhow::Result<()> {
+    let Some(path) = cli.assumptions.as_deref() else {
+        return Ok(());
+    };
+    check_assumptions(Some(path), output)?;
+    emit(&crate::report::csv::assumptions(documents), Some(path))
+}
+
+/// Refuses `--assumptions FILE` naming the result's own `-o` file, before any work (the second
+/// file written would replace the first).
+pub fn check_assumptions(assumptions: Option<&Path>, output: Option<&Path>) -> anyhow::Result<()> {
+    let (Some(assumptions), Some(output)) = (assumptions, output) else {
+        return Ok(());
+    };
+    let same = assumptions == output
+        || std::fs::canonicalize(assumptions)
+            .ok()
+            .is_some_and(|a| std::fs::canonicalize(output).ok() == Some(a));
+    if same && assumptions.as_os_str() != "-" {
+        anyhow::bail!(
+            "--assumptions and -o both name '{}'\n  = help: write the assumptions to another file",
+            show(assumptions)
+        );
+    }
+    Ok(())
+}
+
+/// Warnings about the figures (a deprecated model, a stale catalogue) that a CSV result does
+/// not hold, on standard error, unless `--assumptions FILE` receives them.
+pub fn warn_outside_csv(
+    cli: &super::args::Cli,
+    format: crate::report::Format,
+    warnings: &[crate::engine::breakdown::Warning],
+) {
+    if format != crate::report::Format::Csv || cli.assumptions.is_some() {
+        return;
+    }
+    for warning in warnings {
+        match &warning.model {
+            Some(model) => eprintln!("warning: {model}: {}", text::escape(&warning.text)),
+            None => eprintln!("warning: {}", text::escape(&warning.text)),
+        }
+    }
+}
+
 /// Writes `bytes` (a workbook, a report) to `output` in one go, by the same rules as [`emit`].
 pub fn emit_bytes(bytes: &[u8], output: Option<&Path>) -> anyhow::Result<()> {
     let mut sink = Sink::open(output)?;

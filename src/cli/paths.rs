@@ -135,6 +135,7 @@ pub fn document(scenario: &Scenario, catalogue: &Catalogue) -> Document {
             ],
             when_empty: None,
         }],
+        csv_table: 0,
     }
 }
 

@@ -247,9 +247,9 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
     let files: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let text = render(&result, &files, args.by, args.output.format, &shown);
     super::output::emit(&text, args.output.output.as_deref())?;
-    if args.output.format == Format::Csv {
-        // CSV holds the tables only; the row counts, assumptions and skips go to standard
-        // error, so they are seen and the CSV stays one clean table after another.
+    if args.output.format == Format::Csv && cli.assumptions.is_none() {
+        // CSV holds one table only; without `--assumptions FILE` the row counts, assumptions
+        // and skips go to standard error, so they are still seen.
         let document = document(&result, &files, args.by, &shown);
         eprintln!("note: {}", rows_line(&result));
         for notes in &document.notes {
@@ -264,6 +264,11 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &[document(&result, &files, args.by, &shown)],
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -491,7 +496,7 @@ pub fn document(
         };
         totals.push(vec![
             Cell::text(&column.name),
-            Cell::Tokens(Decimal::from(column.requests)),
+            Cell::Count(column.requests),
             Cell::Money(column.total),
             delta,
             percent,
@@ -515,7 +520,7 @@ pub fn document(
                 if by == ReplayBy::Model {
                     Cell::Empty
                 } else {
-                    Cell::Tokens(Decimal::from(group.requests[0]))
+                    Cell::Count(group.requests[0])
                 },
             ];
             for (index, cost) in group.costs.iter().enumerate() {
@@ -530,6 +535,8 @@ pub fn document(
         document
             .tables
             .push((Some(format!("Cost by {}", by.label())), table));
+        // The CSV is the breakdown asked for, else the totals.
+        document.csv_table = 1;
     }
 
     if let Some(reconciliation) = &replay.reconciliation {
@@ -550,7 +557,7 @@ pub fn document(
             };
             vec![
                 first,
-                Cell::Tokens(Decimal::from(row.requests)),
+                Cell::Count(row.requests),
                 Cell::Money(row.logged),
                 Cell::Money(row.priced),
                 Cell::MoneyDelta(row.difference()),
@@ -742,7 +749,9 @@ pub struct ShadowTotalsJson {
     pub cost: Decimal,
     #[schemars(with = "String")]
     pub successes: Decimal,
+    /// Expected successes over requests, 0 to 1, at most 12 significant digits.
     #[schemars(with = "String")]
+    #[serde(serialize_with = "crate::report::json::serialize_rate")]
     pub success_rate: Decimal,
     #[schemars(with = "Option<String>")]
     pub cost_per_success: Option<Decimal>,

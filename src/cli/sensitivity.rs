@@ -79,6 +79,11 @@ pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
     let marks = super::price_marks(&scenario, &catalogue);
     let text = render_marked(&result, &scenario.name, &marks, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &[document(&result, &scenario.name, &marks, Format::Csv)],
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -131,6 +136,16 @@ pub fn render_marked(
     if format == Format::Json {
         return json::to_string(&SensitivityJson::new(result, scenario, marks));
     }
+    document(result, scenario, marks, format).render(format)
+}
+
+/// The tornado as a document; the bars are for tables only.
+fn document(
+    result: &Tornado,
+    scenario: &str,
+    marks: &super::PriceMarks,
+    format: Format,
+) -> Document {
     let widest = result
         .bars
         .iter()
@@ -153,10 +168,7 @@ pub fn render_marked(
         table.push(row);
     }
     if format != Format::Table {
-        table.columns.pop();
-        for row in &mut table.rows {
-            row.pop();
-        }
+        table.remove_column(table.columns.len() - 1);
     }
     let step = format::plain(result.step * Decimal::ONE_HUNDRED);
     Document {
@@ -182,8 +194,8 @@ pub fn render_marked(
         })
         .chain(marks.notes.clone())
         .collect(),
+        csv_table: 0,
     }
-    .render(format)
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -193,7 +205,10 @@ struct SensitivityJson {
     scenario: String,
     policy: String,
     figure: &'static str,
+    /// The step as a fraction (0.1 is ±10 %), at most 12 significant digits.
     step: String,
+    /// The figure at the base: USD exact for cost and savings; for savings in percent, at
+    /// most 12 significant digits.
     base: String,
     inputs: Vec<BarJson>,
     /// The promotions in the scenario's prices on its date, with their end.
@@ -203,6 +218,8 @@ struct SensitivityJson {
 #[derive(Serialize, schemars::JsonSchema)]
 struct BarJson {
     path: String,
+    /// The figure with the input moved down: USD exact for cost and savings; for savings in
+    /// percent, at most 12 significant digits (as `up`, `swing` and the document's `base`).
     down: String,
     up: String,
     swing: String,
@@ -210,22 +227,27 @@ struct BarJson {
 
 impl SensitivityJson {
     fn new(result: &Tornado, scenario: &str, marks: &super::PriceMarks) -> Self {
+        // Money exact; a percentage (savings vs baseline, %) through the rate helper.
+        let figure = |value: Decimal| match result.figure {
+            Figure::SavingsPct => json::rate(value),
+            Figure::Cost | Figure::Savings => format::plain(value),
+        };
         SensitivityJson {
             promotions: marks.promotions.clone(),
             schema_version: json::SCHEMA_VERSION,
             scenario: scenario.to_string(),
             policy: result.policy.clone(),
             figure: figure_label(result.figure),
-            step: format::plain(result.step),
-            base: format::plain(result.base),
+            step: json::rate(result.step),
+            base: figure(result.base),
             inputs: result
                 .bars
                 .iter()
                 .map(|b| BarJson {
                     path: b.path.clone(),
-                    down: format::plain(b.low),
-                    up: format::plain(b.high),
-                    swing: format::plain(b.swing),
+                    down: figure(b.low),
+                    up: figure(b.high),
+                    swing: figure(b.swing),
                 })
                 .collect(),
         }

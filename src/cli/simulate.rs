@@ -69,6 +69,11 @@ pub fn run(cli: &Cli, args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         document.render(args.output.format)
     };
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &[document(&scenario, &simulation)],
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -138,6 +143,8 @@ pub fn document(scenario: &Scenario, simulation: &Simulation) -> Document {
         columns.push("P(over budget)");
     }
     let mut cost = Table::new(&columns);
+    // `expected_usd`, not `expected_exact_usd`: every money column has its exact twin.
+    cost.keys[1] = "expected".to_string();
     for policy in &simulation.policies {
         let mut row = vec![
             Cell::text(&policy.policy),
@@ -149,7 +156,7 @@ pub fn document(scenario: &Scenario, simulation: &Simulation) -> Document {
             Cell::Money(policy.cost.p99),
             match policy.beats_baseline {
                 Some(p) => probability(Some(p)),
-                None => Cell::text("baseline"),
+                None => Cell::Marker("baseline"),
             },
         ];
         if settings.budget.is_some() {
@@ -241,6 +248,7 @@ pub fn document(scenario: &Scenario, simulation: &Simulation) -> Document {
             items,
             when_empty: None,
         }],
+        csv_table: 0,
     }
 }
 
@@ -285,9 +293,12 @@ struct PolicyJson<'a> {
     monthly_cost: SummaryJson,
     monthly_cost_mean_exact: String,
     standard_error: String,
+    /// Expected share of tasks that succeed, 0 to 1, at most 12 significant digits.
     success_rate: Option<String>,
     cost_per_success: Option<SummaryJson>,
+    /// Share of trials cheaper than the baseline, 0 to 1, at most 12 significant digits.
     p_beats_baseline: Option<String>,
+    /// Share of trials over --budget, 0 to 1, at most 12 significant digits.
     p_over_budget: Option<String>,
 }
 
@@ -341,10 +352,10 @@ impl<'a> SimulationJson<'a> {
                     monthly_cost: summary_json(&policy.cost, 2),
                     monthly_cost_mean_exact: format::plain(policy.cost.mean),
                     standard_error: format::fixed(policy.standard_error, 2),
-                    success_rate: policy.success_rate.map(|r| format::fixed(r, 6)),
+                    success_rate: policy.success_rate.map(json::rate),
                     cost_per_success: policy.per_success.as_ref().map(|s| summary_json(s, 6)),
-                    p_beats_baseline: policy.beats_baseline.map(|p| format::fixed(p, 4)),
-                    p_over_budget: policy.over_budget.map(|p| format::fixed(p, 4)),
+                    p_beats_baseline: policy.beats_baseline.map(json::rate),
+                    p_over_budget: policy.over_budget.map(json::rate),
                 })
                 .collect(),
         }

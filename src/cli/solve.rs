@@ -80,6 +80,19 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
         args.output.format,
     );
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &[document(
+            &scenario.name,
+            args,
+            &path,
+            &goal,
+            &solution,
+            &marks,
+            Format::Csv,
+        )],
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -270,9 +283,28 @@ fn render(
                 .collect(),
         });
     }
-    let mut table = Table::new(&["policy", "monthly cost at the answer"]);
+    document(scenario, args, path, goal, solution, marks, format).render(format)
+}
+
+/// The answer as a document. CSV repeats the input and its value on every row, so the one
+/// table holds the answer too.
+fn document(
+    scenario: &str,
+    args: &SolveArgs,
+    path: &crate::engine::overrides::OverridePath,
+    goal: &Goal,
+    solution: &Solution,
+    marks: &super::PriceMarks,
+    format: Format,
+) -> Document {
+    let mut table = Table::new(&["policy", "monthly cost at the answer"])
+        .with_keys(&["policy", "monthly_cost"]);
     for (name, cost) in &solution.costs {
         table.push(vec![Cell::text(name), Cell::Money(*cost)]);
+    }
+    if format == Format::Csv {
+        table.insert_column(0, "input", Cell::text(vary_path(args)));
+        table.insert_column(1, "answer", Cell::text(format::plain(solution.value)));
     }
     Document {
         title: format!("{scenario} — solve"),
@@ -290,8 +322,8 @@ fn render(
         .collect(),
         tables: vec![(None, table)],
         notes: marks.notes.iter().cloned().collect(),
+        csv_table: 0,
     }
-    .render(format)
 }
 
 #[derive(Serialize, schemars::JsonSchema)]

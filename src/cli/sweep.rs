@@ -87,7 +87,19 @@ pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
             eprintln!("error: {error}");
             Ok(ExitCode::from(130))
         }
-        other => other.map(|()| ExitCode::SUCCESS),
+        Err(error) => Err(error),
+        Ok(()) => {
+            let heading = Document {
+                title: format!("{} — sweep", scenario.name),
+                subtitle: vec![format!(
+                    "{} · {} points · baseline {}",
+                    scenario.file, sweep.points, scenario.baseline
+                )],
+                ..Document::default()
+            };
+            super::output::emit_assumptions(cli, args.output.output.as_deref(), &[heading])?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -167,7 +179,17 @@ fn stream_csv(context: &Context, output: Option<&std::path::Path>) -> anyhow::Re
         .iter()
         .map(|d| d.path_text.clone())
         .collect();
-    header.extend(["policy", "cost", "savings", "savings_pct"].map(String::from));
+    header.extend(
+        [
+            "policy",
+            "cost_usd",
+            "cost_usd_exact",
+            "savings_usd",
+            "savings_usd_exact",
+            "savings_pct",
+        ]
+        .map(String::from),
+    );
     writer.write_record(header.iter().map(|cell| csv_text(cell).into_owned()))?;
     let bar = super::progress::bar(sweep.points, "sweep");
     let mut write_error = None;
@@ -183,13 +205,11 @@ fn stream_csv(context: &Context, output: Option<&std::path::Path>) -> anyhow::Re
                     .map(|(&index, d)| csv_text(&d.label(index)).into_owned())
                     .collect();
                 record.push(csv_text(context.names[policy]).into_owned());
+                record.push(format::fixed(f.cost, 2));
                 record.push(format::plain(f.cost));
+                record.push(format::fixed(f.savings, 2));
                 record.push(format::plain(f.savings));
-                record.push(
-                    f.savings_pct
-                        .map(|p| format::fixed(p, 4))
-                        .unwrap_or_default(),
-                );
+                record.push(f.savings_pct.map(format::significant).unwrap_or_default());
                 if let Err(error) = writer.write_record(&record) {
                     write_error = Some(error);
                     return false;
@@ -322,6 +342,7 @@ fn document(context: &Context, all: &[Decimal], metric: Metric) -> Document {
         .collect(),
         tables,
         notes: context.marks.notes.iter().cloned().collect(),
+        csv_table: 0,
     }
 }
 
@@ -344,6 +365,8 @@ struct PointJson<'a> {
     policy: &'a str,
     cost: String,
     savings: String,
+    /// Savings in percent of the baseline's cost, at most 12 significant digits; `null` when
+    /// the baseline costs nothing.
     savings_pct: Option<String>,
 }
 
@@ -369,7 +392,7 @@ impl<'a> SweepJson<'a> {
                     policy: context.names[policy],
                     cost: format::plain(f.cost),
                     savings: format::plain(f.savings),
-                    savings_pct: f.savings_pct.map(|p| format::fixed(p, 4)),
+                    savings_pct: f.savings_pct.map(json::rate),
                 });
             }
         }

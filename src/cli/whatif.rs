@@ -30,6 +30,12 @@ pub fn run(cli: &Cli, args: &WhatifArgs) -> anyhow::Result<ExitCode> {
     let after = month_with(&scenario, &catalogue, &overrides).map_err(super::whatif_error)?;
     let text = render(&before, &after, &args.set, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
+    super::output::warn_outside_csv(cli, args.output.format, &after.evaluation.warnings);
+    super::output::emit_assumptions(
+        cli,
+        args.output.output.as_deref(),
+        &[document(&before, &after, &args.set, Format::Csv)],
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -87,30 +93,55 @@ fn versus_text(delta: Option<Decimal>, percent: Option<Decimal>) -> String {
 }
 
 pub fn render(before: &Month, after: &Month, texts: &[String], format: Format) -> String {
-    let rows = changes(before, after);
     if format == Format::Json {
+        let rows = changes(before, after);
         return json::to_string(&WhatifJson::new(before, after, texts, &rows));
     }
-    let mut table = Table::new(&[
-        "policy",
-        "before",
-        "after",
-        "change",
-        "change %",
-        "vs baseline before",
-        "vs baseline after",
-    ]);
+    document(before, after, texts, format).render(format)
+}
+
+/// The comparison as a document. Tables show the change against the baseline as one cell
+/// (`−$52,596.09 (−64.1%)`); CSV as two numeric columns each, before and after.
+fn document(before: &Month, after: &Month, texts: &[String], format: Format) -> Document {
+    let rows = changes(before, after);
+    let csv = format == Format::Csv;
+    let mut columns = vec!["policy", "before", "after", "change", "change %"];
+    if csv {
+        columns.extend([
+            "vs baseline before",
+            "vs baseline before %",
+            "vs baseline after",
+            "vs baseline after %",
+        ]);
+    } else {
+        columns.extend(["vs baseline before", "vs baseline after"]);
+    }
+    let mut table = Table::new(&columns);
     for row in &rows {
         let delta = row.after - row.before;
-        table.push(vec![
+        let mut cells = vec![
             Cell::text(row.policy),
             Cell::Money(row.before),
             Cell::Money(row.after),
             Cell::MoneyDelta(delta),
             exact::percent(delta, row.before).map_or(Cell::Empty, Cell::PercentDelta),
-            Cell::text(versus_text(row.versus_before, row.percent_before)),
-            Cell::text(versus_text(row.versus_after, row.percent_after)),
-        ]);
+        ];
+        if csv {
+            for (versus, percent) in [
+                (row.versus_before, row.percent_before),
+                (row.versus_after, row.percent_after),
+            ] {
+                cells.push(versus.map_or(Cell::Empty, Cell::MoneyDelta));
+                cells.push(percent.map_or(Cell::Empty, Cell::PercentDelta));
+            }
+        } else {
+            cells.push(Cell::text(versus_text(
+                row.versus_before,
+                row.percent_before,
+            )));
+            cells.push(Cell::text(versus_text(row.versus_after, row.percent_after)));
+        }
+        table.push(cells);
     }
     let evaluation = &before.evaluation;
     let mut subtitle = vec![
@@ -132,7 +163,7 @@ pub fn render(before: &Month, after: &Month, texts: &[String], format: Format) -
             notes
         })
     };
-    Document {
+    let mut document = Document {
         title: format!("{} — what if", evaluation.scenario),
         subtitle,
         tables: std::iter::once((
@@ -155,8 +186,12 @@ pub fn render(before: &Month, after: &Month, texts: &[String], format: Format) -
                     .flatten(),
             )
             .collect(),
+        csv_table: 0,
+    };
+    if csv {
+        super::compare::warnings_to_notes(&mut document);
     }
-    .render(format)
+    document
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -185,10 +220,15 @@ struct WhatifPolicyJson<'a> {
     before: String,
     after: String,
     change: String,
+    /// The change in percent of `before`, at most 12 significant digits; `null` from zero.
     change_pct: Option<String>,
     vs_baseline_before: Option<String>,
     vs_baseline_after: Option<String>,
+    /// Cost against the baseline's in percent, before the overrides, at most 12 significant
+    /// digits.
     vs_baseline_pct_before: Option<String>,
+    /// Cost against the baseline's in percent, after the overrides, at most 12 significant
+    /// digits.
     vs_baseline_pct_after: Option<String>,
 }
 
@@ -213,8 +253,7 @@ impl<'a> WhatifJson<'a> {
                         before: format::fixed(row.before, 2),
                         after: format::fixed(row.after, 2),
                         change: format::fixed(delta, 2),
-                        change_pct: exact::percent(delta, row.before)
-                            .map(|pct| format::fixed(pct, 1)),
+                        change_pct: exact::percent(delta, row.before).map(json::rate),
                         // The baseline is 0.00 and 0.0% against itself.
                         vs_baseline_before: Some(format::fixed(
                             row.versus_before.unwrap_or_default(),
@@ -238,8 +277,8 @@ impl<'a> WhatifJson<'a> {
 
 fn percent_text(versus: Option<Decimal>, percent: Option<Decimal>) -> Option<String> {
     match versus {
-        None => Some("0.0".to_string()),
-        Some(_) => percent.map(|p| format::fixed(p, 1)),
+        None => Some("0".to_string()),
+        Some(_) => percent.map(json::rate),
     }
 }
 

@@ -20,9 +20,12 @@ struct PolicyWorkflowJson<'a> {
     expected_cost: String,
     expected_cost_exact: String,
     delta_vs_baseline: Option<String>,
+    /// Share of tasks that end accepted and right, 0 to 1, at most 12 significant digits.
     success_rate: String,
     cost_per_success: Option<String>,
+    /// Expected retries per task, 0 to 1, at most 12 significant digits.
     rework_rate: String,
+    /// Share of tasks escalated to a person, 0 to 1, at most 12 significant digits.
     escalation_rate: String,
     human_cost: String,
     cost_per_call: Option<String>,
@@ -40,6 +43,7 @@ struct LatencyJson {
 struct StepJson<'a> {
     name: &'a str,
     kind: &'static str,
+    /// Share of the workload's tasks that reach this step, 0 to 1, at most 12 significant digits.
     reach: String,
     monthly_cost_if_all: String,
 }
@@ -52,11 +56,16 @@ struct WorkloadWorkflowJson<'a> {
     steps: Vec<StepJson<'a>>,
     expected_cost: String,
     expected_cost_exact: String,
+    /// Share of tasks that end accepted and right, 0 to 1, at most 12 significant digits.
     success_rate: String,
+    /// Share of tasks accepted although wrong, 0 to 1, at most 12 significant digits.
     wrong_accepted_rate: String,
+    /// Share of tasks that fail every step, 0 to 1, at most 12 significant digits.
     failed_rate: String,
     cost_per_success: Option<String>,
+    /// Expected retries per task, 0 to 1, at most 12 significant digits.
     rework_rate: String,
+    /// Share of tasks escalated to a person, 0 to 1, at most 12 significant digits.
     escalation_rate: String,
     human_cost: String,
     latency: Option<LatencyJson>,
@@ -64,9 +73,10 @@ struct WorkloadWorkflowJson<'a> {
     within_latency_target: Option<bool>,
 }
 
-/// Shares as exact decimal strings, money rounded to cents (and exact where named so).
+/// Shares as decimal strings of at most 12 significant digits; money rounded to cents (and
+/// exact where named so).
 fn share(value: Decimal) -> String {
-    format::plain(value)
+    crate::report::json::rate(value)
 }
 
 fn latency_json(latency: Option<Latency>) -> Option<LatencyJson> {

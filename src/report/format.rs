@@ -18,6 +18,16 @@ pub fn fixed(value: Decimal, places: u32) -> String {
     rounded.to_string()
 }
 
+/// A rate, ratio, share or percentage for machines (CSV, JSON): at most 12 significant
+/// digits, half away from zero, without trailing zeros (`0.9994005994005994…` →
+/// `0.999400599401`, `69.70` → `69.7`). Money never goes through this: it stays exact.
+pub fn significant(value: Decimal) -> String {
+    let rounded = value
+        .round_sf_with_strategy(12, RoundingStrategy::MidpointAwayFromZero)
+        .unwrap_or(value);
+    plain(rounded)
+}
+
 /// Groups the integer digits of a plain decimal string in thousands: `1550.00` → `1,550.00`.
 fn group_thousands(plain: &str) -> String {
     let (sign, digits) = match plain.strip_prefix('-') {
@@ -195,6 +205,22 @@ mod tests {
         assert_eq!(computed_price(dec!(6.885964912280701754386)), "$6.89");
         assert_eq!(computed_price(dec!(0.4796153846153846153846)), "$0.4796");
         assert_eq!(computed_price(dec!(0.003625)), "$0.003625");
+    }
+
+    #[test]
+    fn rates_have_at_most_twelve_significant_digits() {
+        assert_eq!(
+            significant(dec!(0.9994005994005994005994005994)),
+            "0.999400599401"
+        );
+        assert_eq!(significant(dec!(69.70)), "69.7");
+        assert_eq!(significant(dec!(-200) / dec!(3)), "-66.6666666667");
+        assert_eq!(
+            significant(dec!(0.000012345678901234)),
+            "0.0000123456789012"
+        );
+        assert_eq!(significant(dec!(0)), "0");
+        assert_eq!(significant(dec!(1234567890123456)), "1234567890120000");
     }
 
     #[test]

@@ -642,7 +642,10 @@ fn table(out: &mut String, table: &Table) {
     for row in &table.rows {
         out.push_str("<tr>");
         for cell in row {
-            if matches!(cell, Cell::Text(_) | Cell::Empty) {
+            if matches!(
+                cell,
+                Cell::Text(_) | Cell::Marker(_) | Cell::Percent(_) | Cell::Empty
+            ) {
                 out.push_str(&td(&cell.human()));
             } else {
                 out.push_str(&td_num(&cell.human()));

@@ -3,6 +3,10 @@
 //! Commands describe what to show as a [`Document`] — heading lines, tables of typed [`Cell`]s,
 //! and notes — and the table, CSV and Markdown renderers lay it out; JSON is serialized from
 //! the result types directly (see [`json`]). Renderers return text so they can be snapshot-tested.
+//!
+//! CSV writes one table of a document (its [`Document::csv_table`]) with machine column names
+//! (each table column's key, suffixed by the kind of its cells: `_usd`, `_pct`, …); the notes
+//! are written as a second CSV with `--assumptions FILE` (see [`csv`]).
 
 pub mod ascii;
 pub mod budget;
@@ -72,12 +76,18 @@ pub enum Cell {
     /// digits; full precision in CSV.
     ComputedPrice(Decimal),
     Tokens(Decimal),
+    /// A percentage at full precision (`50%`, `12.5%`), e.g. a discount.
+    Percent(Decimal),
     /// A multiplier; `None` when undefined.
     Ratio(Option<Decimal>),
     /// Money per item (per task, per call), four decimals when shown.
     UnitMoney(Decimal),
     /// A duration in seconds, shown in s, min, h or d.
     Seconds(Decimal),
+    /// A number of things (violations, requests).
+    Count(u64),
+    /// A word in place of a number (`baseline`, `—`): shown in tables, an empty cell in CSV.
+    Marker(&'static str),
     Empty,
 }
 
@@ -96,51 +106,102 @@ impl Cell {
             Cell::Share(value) => format!("{}%", format::fixed(*value, 1)),
             Cell::Price(value) => format::price(*value),
             Cell::ComputedPrice(value) => format::computed_price(*value),
+            Cell::Percent(value) => format!("{}%", format::plain(*value)),
             Cell::Tokens(value) => format::tokens(*value),
             Cell::Ratio(value) => format::ratio(*value),
             Cell::UnitMoney(value) => format::unit_money(*value),
             Cell::Seconds(value) => format::duration(*value),
+            Cell::Count(count) => format::tokens(Decimal::from(*count)),
+            Cell::Marker(word) => word.to_string(),
             Cell::Empty => String::new(),
         }
     }
 
-    /// How spreadsheets read it (CSV): plain numbers, no symbols or separators.
-    pub fn machine(&self) -> String {
-        match self {
-            Cell::Text(text) => text.clone(),
-            Cell::Money(value) | Cell::MoneyDelta(value) => format::fixed(*value, 2),
-            Cell::PercentDelta(value) | Cell::Share(value) => format::fixed(*value, 1),
-            Cell::Price(value) | Cell::ComputedPrice(value) | Cell::Tokens(value) => {
-                format::plain(*value)
-            }
-            Cell::Ratio(value) => value.map(|v| format::fixed(v, 4)).unwrap_or_default(),
-            Cell::UnitMoney(value) => format::fixed(*value, 6),
-            Cell::Seconds(value) => format::fixed(*value, 1),
-            Cell::Empty => String::new(),
-        }
-    }
-
+    /// Whether it right-aligns its column. Markers are words; percentages at full precision
+    /// (discounts) read as labels and stay left-aligned, as they always were.
     fn is_numeric(&self) -> bool {
-        !matches!(self, Cell::Text(_) | Cell::Empty)
+        !matches!(
+            self,
+            Cell::Text(_) | Cell::Marker(_) | Cell::Percent(_) | Cell::Empty
+        )
     }
 }
 
 /// A table: column names and rows of cells. Numeric columns are right-aligned.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Table {
+    /// Column names as people read them.
     pub columns: Vec<String>,
+    /// Column names in CSV, before the suffix of their kind (`monthly_cost` → `monthly_cost_usd`):
+    /// by default the name in snake case.
+    pub keys: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
     /// Columns a narrow terminal may hide, the first hidden first (indexes into `columns`).
     /// Other columns are always shown; their text wraps, their numbers never do.
     pub optional: Vec<usize>,
+    /// One cell per column giving its kind when no row does (a CSV of no rows keeps the
+    /// header it has with rows); empty when every column is text or rows always exist.
+    pub prototype: Vec<Cell>,
 }
 
 impl Table {
     pub fn new(columns: &[&str]) -> Table {
         Table {
             columns: columns.iter().map(|c| c.to_string()).collect(),
+            keys: columns.iter().map(|c| csv::key(c)).collect(),
             rows: Vec::new(),
             optional: Vec::new(),
+            prototype: Vec::new(),
+        }
+    }
+
+    /// Declares each column's kind by a cell of it, for CSV headers that do not depend on
+    /// whether there are rows.
+    pub fn with_prototype(mut self, cells: Vec<Cell>) -> Table {
+        debug_assert_eq!(cells.len(), self.columns.len());
+        self.prototype = cells;
+        self
+    }
+
+    /// Replaces the CSV keys (one per column).
+    pub fn with_keys(mut self, keys: &[&str]) -> Table {
+        debug_assert_eq!(keys.len(), self.columns.len());
+        self.keys = keys.iter().map(|k| k.to_string()).collect();
+        self
+    }
+
+    /// Puts a column at `index`, every row holding `cell` in it.
+    pub fn insert_column(&mut self, index: usize, name: &str, cell: Cell) {
+        self.columns.insert(index, name.to_string());
+        self.keys.insert(index, csv::key(name));
+        for optional in &mut self.optional {
+            if *optional >= index {
+                *optional += 1;
+            }
+        }
+        if !self.prototype.is_empty() {
+            self.prototype.insert(index, cell.clone());
+        }
+        for row in &mut self.rows {
+            row.insert(index, cell.clone());
+        }
+    }
+
+    /// Takes out the column at `index`.
+    pub fn remove_column(&mut self, index: usize) {
+        self.columns.remove(index);
+        self.keys.remove(index);
+        self.optional.retain(|optional| *optional != index);
+        for optional in &mut self.optional {
+            if *optional > index {
+                *optional -= 1;
+            }
+        }
+        if index < self.prototype.len() {
+            self.prototype.remove(index);
+        }
+        for row in &mut self.rows {
+            row.remove(index);
         }
     }
 
@@ -183,6 +244,8 @@ pub struct Document {
     pub subtitle: Vec<String>,
     pub tables: Vec<(Option<String>, Table)>,
     pub notes: Vec<Notes>,
+    /// The table CSV writes (one table per CSV); the first by default.
+    pub csv_table: usize,
 }
 
 impl Document {

@@ -324,6 +324,7 @@ mod tests {
             subtitle: vec!["one · two".into()],
             tables: vec![(None, table.optional_columns(&["source"]))],
             notes: Vec::new(),
+            csv_table: 0,
         }
     }
 

@@ -39,6 +39,9 @@ pub fn extend_document(document: &mut Document, workflow: &WorkflowEvaluation) {
     } = tables(workflow);
     // The expected month is the headline: it is what the bill will show, and what every
     // other command prices. The first-attempt table follows it.
+    if document.csv_table > 0 {
+        document.csv_table += 1;
+    }
     document.tables.insert(
         0,
         (
@@ -70,7 +73,7 @@ pub fn tables(workflow: &WorkflowEvaluation) -> WorkflowTables {
     ]);
     for policy in &workflow.policies {
         let versus = if policy.policy == workflow.baseline {
-            Cell::text("baseline")
+            Cell::Marker("baseline")
         } else {
             optional(
                 baseline.map(|baseline| policy.expected_cost - baseline),
