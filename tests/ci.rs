@@ -736,7 +736,7 @@ fn check_of_several_scenarios_gives_one_verdict_each_and_one_report() {
     insta::assert_snapshot!("check_several_scenarios_markdown", markdown);
     let csv = run("csv");
     assert!(
-        csv.contains("scenario,verdict,check,policy,workload,value,limit"),
+        csv.contains("scenario,verdict,check,policy,workload,per_request,exempt,cost_usd,cost_usd_exact"),
         "{csv}"
     );
     // One scenario against a base of one keeps the single-scenario report.
@@ -836,7 +836,7 @@ fn cost_per_request_tells_volume_growth_from_a_dearer_route() {
     };
     // 12% more requests, same routes: +12.0% a month fails, +0.0% a request passes.
     let (code, row) = gate(&more, false);
-    assert_eq!((code, row["delta_pct"].as_str()), (Some(1), Some("12.0")));
+    assert_eq!((code, row["delta_pct"].as_str()), (Some(1), Some("12")));
     let (code, row) = gate(&more, true);
     assert_eq!(code, Some(0));
     assert_eq!(row["per_request"], true);
@@ -846,7 +846,7 @@ fn cost_per_request_tells_volume_growth_from_a_dearer_route() {
             row["cost"].as_str(),
             row["delta_pct"].as_str()
         ),
-        (Some("0.0051344"), Some("0.0051344"), Some("0.0"))
+        (Some("0.0051344"), Some("0.0051344"), Some("0"))
     );
     // Same requests, triage on a dearer model: fails either way.
     let (code, row) = gate(&dearer, true);
@@ -857,7 +857,7 @@ fn cost_per_request_tells_volume_growth_from_a_dearer_route() {
             row["cost"].as_str(),
             row["delta_pct"].as_str()
         ),
-        (Some("0.0051344"), Some("0.0066704"), Some("29.9"))
+        (Some("0.0051344"), Some("0.0066704"), Some("29.9158616391"))
     );
 
     // The absolute gate: $5,134.40 over 1,000,000 requests is $0.0051344 a request.
