@@ -736,7 +736,9 @@ fn check_of_several_scenarios_gives_one_verdict_each_and_one_report() {
     insta::assert_snapshot!("check_several_scenarios_markdown", markdown);
     let csv = run("csv");
     assert!(
-        csv.contains("scenario,verdict,check,policy,workload,per_request,exempt,cost_usd,cost_usd_exact"),
+        csv.contains(
+            "scenario,verdict,check,policy,workload,per_request,exempt,cost_usd,cost_usd_exact"
+        ),
         "{csv}"
     );
     // One scenario against a base of one keeps the single-scenario report.

@@ -762,3 +762,50 @@ fn plain_and_quoted_csv_logs_replay_identically() {
     );
     assert_eq!(replay(&quoted, "2", true), strict);
 }
+
+/// A cache-hit rate with no finite decimal (1/3 of the input tokens cached) is written rounded
+/// to 12 places with a note, so `compare` can price the emitted scenario: written to 28 digits
+/// it left no digits for the token counts and was refused.
+#[test]
+fn an_emitted_rate_with_no_finite_decimal_still_prices() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = write(dir.path(), "s.yaml", SCENARIO);
+    // 300,000 input tokens, 100,000 cached: a hit rate of 1/3.
+    let log = write(
+        dir.path(),
+        "log.csv",
+        "timestamp,model,task,input_tokens,cached_tokens,output_tokens\n\
+         2026-05-20T10:00:00Z,gpt-5.5,extraction,150000,50000,1000\n\
+         2026-05-20T11:00:00Z,gpt-5.5,extraction,150000,50000,1000\n",
+    );
+    let emitted = dir.path().join("emitted.yaml");
+    let emitted = emitted.display().to_string();
+    json(&[
+        "replay",
+        &log,
+        "--scenario",
+        &scenario,
+        "--emit-scenario",
+        &emitted,
+    ]);
+    let text = std::fs::read_to_string(&emitted).unwrap();
+    assert!(text.contains("cache_hit_rate: 0.333333333333\n"), "{text}");
+    assert!(
+        text.contains("rounded to 12 places (100000 cached, 0 cache-write of 300000 input tokens)"),
+        "{text}"
+    );
+    let compare = json(&["compare", &emitted]);
+    // GPT-5.5 on 150,000 input tokens a request, 0.333333333333 of them cached ($0.50 per 1M)
+    // and the rest at $5.00, plus 1,000 output tokens at $30.00, for 2 requests: the input is
+    // 2 × (50,000 × 0.5 + 100,000 × 5) / 1M rounded by the rate's last digit.
+    let total: Decimal = compare["scenarios"][0]["policies"][0]["monthly_cost_exact"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let exact = Decimal::new(111, 2); // 2 × (0.025 + 0.5 + 0.03) = 1.11
+    assert!(
+        (total - exact).abs() < Decimal::new(1, 9),
+        "{total} vs {exact}"
+    );
+}

@@ -54,14 +54,24 @@ pub fn groups(segments: &BTreeMap<SegmentKey, Sums>, fields: &[Field]) -> BTreeM
 }
 
 /// `part / whole` as a decimal, and whether it is exact.
+/// `part / whole` as a scenario input, and whether it is exact. A quotient with no finite
+/// decimal (1/3) is rounded to [`RATE_PLACES`] places: a 28-digit rate would leave no digits
+/// for the token counts and prices it multiplies, and `compare` would refuse it.
 fn ratio(part: u64, whole: u64) -> (Decimal, bool) {
     if whole == 0 {
         return (Decimal::ZERO, true);
     }
     let value = Decimal::from(part) / Decimal::from(whole);
     let exact = value * Decimal::from(whole) == Decimal::from(part);
-    (value.normalize(), exact)
+    if exact {
+        (value.normalize(), true)
+    } else {
+        (value.round_dp(RATE_PLACES).normalize(), false)
+    }
 }
+
+/// Decimal places of a rate that has no finite decimal.
+const RATE_PLACES: u32 = 12;
 
 fn names(list: &[String]) -> String {
     if list.len() == 1 {
@@ -356,15 +366,30 @@ pub fn scenario_yaml(
             let _ = writeln!(out, "    cache_write_rate: {write}");
         }
         if !hit_exact || !write_exact {
-            notes.push("cache rates have no finite decimal; written to 28 digits".into());
+            notes.push(format!(
+                "cache rates have no finite decimal; rounded to {RATE_PLACES} places ({} cached, {} cache-write of {} input tokens)",
+                sums.cached_tokens, sums.cache_write_tokens, sums.input_tokens
+            ));
         }
-        let (off_peak, _) = ratio(group.off_peak_requests, sums.requests);
+        let (off_peak, off_peak_exact) = ratio(group.off_peak_requests, sums.requests);
         if plan_has_off_peak(plan) {
             let _ = writeln!(out, "    off_peak_share: {off_peak}");
+            if !off_peak_exact {
+                notes.push(format!(
+                    "off-peak share rounded to {RATE_PLACES} places ({} of {} requests)",
+                    group.off_peak_requests, sums.requests
+                ));
+            }
         }
-        let (batch, _) = ratio(group.batch_requests, sums.requests);
+        let (batch, batch_exact) = ratio(group.batch_requests, sums.requests);
         if !batch.is_zero() {
             let _ = writeln!(out, "    batch_share: {batch}");
+            if !batch_exact {
+                notes.push(format!(
+                    "batch share rounded to {RATE_PLACES} places ({} of {} requests)",
+                    group.batch_requests, sums.requests
+                ));
+            }
         }
         if let Some((tier, _)) = group.tiers.iter().max_by_key(|(_, c)| **c) {
             if *tier != LoggedTier::Standard {
