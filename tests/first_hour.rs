@@ -328,8 +328,9 @@ fn every_pricing_command_takes_prices_and_as_of() {
     ok_in(dir.path(), &["init"]);
     std::fs::write(dir.path().join("requests.csv"), REQUESTS).unwrap();
     let common = ["--prices", "list", "--as-of", "2026-05-20"];
-    let commands: [&[&str]; 6] = [
+    let commands: [&[&str]; 7] = [
         &["whatif", "--set", "workloads.*.volume=x2"],
+        &["check", "scenarios/seed.yaml", "--budget", "100000"],
         &["sweep", "--vary", "workloads.hard.volume=x1,x2"],
         &["sensitivity"],
         &[
@@ -355,6 +356,7 @@ fn every_pricing_command_takes_prices_and_as_of() {
     // Effective prices in the seed include the promotion: every command names it.
     for command in [
         &["whatif", "--set", "workloads.*.volume=x2"][..],
+        &["check", "scenarios/seed.yaml", "--budget", "100000"],
         &["sweep", "--vary", "workloads.hard.volume=x1,x2"],
         &["sensitivity", "--policy", "mixed-pro"],
         &["simulate", "--trials", "100"],

@@ -40,6 +40,10 @@ pub struct CheckArgs {
     #[arg(value_name = "SCENARIO", required = true)]
     pub scenarios: Vec<PathBuf>,
 
+    /// The price list and date, for the scenarios and a base given as a scenario file.
+    #[command(flatten)]
+    pub prices: super::args::PriceArgs,
+
     /// Fail when a checked policy's month costs more than AMOUNT (USD, e.g. 500 or $1,250).
     #[arg(long, value_name = "AMOUNT")]
     pub budget: Option<String>,
@@ -97,12 +101,12 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let catalogue = super::load_catalogue(cli)?;
     let base = match &args.against {
-        Some(path) => Some(read_base(path, &catalogue)?),
+        Some(path) => Some(read_base(path, &catalogue, &args.prices)?),
         None => None,
     };
     let mut reports = Vec::with_capacity(args.scenarios.len());
     for path in &args.scenarios {
-        let scenario = super::load_scenario(Some(path), &catalogue)?;
+        let scenario = super::load_priced_scenario(Some(path), &catalogue, &args.prices)?;
         let policies = chosen_policies(args, path, &scenario)?;
         let month = month(&scenario, &catalogue).map_err(super::whatif_error)?;
         let base = match &base {
@@ -185,6 +189,7 @@ fn flag<T>(
 fn read_base(
     path: &Path,
     catalogue: &crate::model::catalogue::Catalogue,
+    prices: &super::args::PriceArgs,
 ) -> anyhow::Result<Vec<Costs>> {
     let source = SourceFile::read(path)
         .map_err(crate::load::diagnostic::LoadError::from)
@@ -193,8 +198,9 @@ fn read_base(
         return Ok(result::read_possibly_empty(&source)
             .map_err(crate::load::diagnostic::LoadError::from)?);
     }
-    let (scenario, warnings) = crate::load::scenario::load_scenario(&source, catalogue)?;
+    let (mut scenario, warnings) = crate::load::scenario::load_scenario(&source, catalogue)?;
     super::report_warnings(&warnings);
+    super::apply_price_args(&mut scenario, prices)?;
     Ok(vec![
         month(&scenario, catalogue)
             .map_err(super::whatif_error)?
@@ -522,13 +528,20 @@ impl Report {
         };
         Document {
             title: format!("mixcost check: {}", self.headline()),
-            subtitle: vec![self.evaluation.scenario.clone(), self.subtitle()],
+            subtitle: vec![self.evaluation.scenario.clone(), self.subtitle()]
+                .into_iter()
+                .chain(crate::report::labels::list_prices_line(&self.evaluation))
+                .collect(),
             tables: vec![(None, self.summary()), (Some("checks".to_string()), checks)],
-            notes: vec![Notes {
+            notes: std::iter::once(Notes {
                 heading: "notes".to_string(),
                 items: self.notes(),
                 when_empty: None,
-            }],
+            })
+            .chain(crate::report::labels::promotion_notes(
+                &self.evaluation.promotions,
+            ))
+            .collect(),
             csv_table: 1,
         }
     }
