@@ -121,10 +121,15 @@ pub struct ReplayArgs {
     pub warehouse: Box<super::warehouse::WarehouseArgs>,
 }
 
-pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
-    if args.warehouse.active() {
-        return super::warehouse::run(cli, args);
-    }
+/// The catalogue and the replay's scenario, on the `--prices` list (each request is priced at
+/// its own time, so there is no `--as-of`).
+pub fn catalogue_and_scenario(
+    cli: &Cli,
+    args: &ReplayArgs,
+) -> anyhow::Result<(
+    crate::model::catalogue::Catalogue,
+    crate::model::scenario::Scenario,
+)> {
     let catalogue = super::load_catalogue(cli)?;
     let mut scenario = super::load_scenario(Some(&args.scenario), &catalogue)?;
     super::apply_price_args(
@@ -134,6 +139,14 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
             as_of: None,
         },
     )?;
+    Ok((catalogue, scenario))
+}
+
+pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
+    if args.warehouse.active() {
+        return super::warehouse::run(cli, args);
+    }
+    let (catalogue, scenario) = catalogue_and_scenario(cli, args)?;
 
     let mut mapping = Mapping::default();
     if let Some(path) = &args.mapping {

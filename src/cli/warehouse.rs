@@ -100,15 +100,7 @@ fn instant(text: &Option<String>, flag: &str) -> anyhow::Result<Option<jiff::Tim
 
 pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
     let warehouse = &args.warehouse;
-    let catalogue = super::load_catalogue(cli)?;
-    let mut scenario = super::load_scenario(Some(&args.scenario), &catalogue)?;
-    super::apply_price_args(
-        &mut scenario,
-        &super::args::PriceArgs {
-            prices: args.prices,
-            as_of: None,
-        },
-    )?;
+    let (catalogue, scenario) = super::replay::catalogue_and_scenario(cli, args)?;
     let mut mapping = Mapping::default();
     if let Some(path) = &args.mapping {
         mapping.read_file(path).map_err(anyhow::Error::msg)?;

@@ -398,14 +398,7 @@ impl Adapter for CsvAdapter {
     }
 
     fn shadow_names(&self) -> ShadowNames {
-        ShadowNames {
-            outcomes: self.outcomes.iter().map(|(m, _, _)| m.clone()).collect(),
-            shadow_output: self
-                .shadow_output
-                .iter()
-                .map(|(m, _, _)| m.clone())
-                .collect(),
-        }
+        ShadowNames::of_columns(&self.outcomes, &self.shadow_output)
     }
 
     fn bind(&mut self, global: &ShadowNames) {

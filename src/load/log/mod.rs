@@ -238,6 +238,19 @@ pub struct ShadowNames {
 }
 
 impl ShadowNames {
+    /// The model names of a tabular file's shadow columns, each `(model, column, header)`.
+    pub fn of_columns(
+        outcomes: &[(String, usize, String)],
+        shadow_output: &[(String, usize, String)],
+    ) -> ShadowNames {
+        let models =
+            |list: &[(String, usize, String)]| list.iter().map(|(m, _, _)| m.clone()).collect();
+        ShadowNames {
+            outcomes: models(outcomes),
+            shadow_output: models(shadow_output),
+        }
+    }
+
     pub fn merge(&mut self, other: &ShadowNames) {
         for name in &other.outcomes {
             if !self.outcomes.contains(name) {
