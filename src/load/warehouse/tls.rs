@@ -281,7 +281,11 @@ fn percent_decode(text: &str) -> Result<String, String> {
 fn read_roots(path: &Path) -> Result<RootCertStore, String> {
     let shown = path.display();
     let source = SourceFile::read(path).map_err(|diagnostic| {
-        format!("sslrootcert: {diagnostic}\n  = help: name the CA's certificate file (PEM) in sslrootcert or PGSSLROOTCERT")
+        let help = diagnostic.help.as_deref().map_or(String::new(), |help| format!("{help}; "));
+        format!(
+            "sslrootcert: {}\n  = help: {help}name the CA's certificate file (PEM) in sslrootcert or PGSSLROOTCERT",
+            diagnostic.message
+        )
     })?;
     let mut store = RootCertStore::empty();
     for (index, certificate) in CertificateDer::pem_slice_iter(source.text.as_bytes()).enumerate() {
@@ -441,8 +445,13 @@ pub fn describe(error: &postgres::Error, target: &Target, settings: &Settings) -
     }
     let roots = match &settings.roots {
         Some(Roots::File(path)) => format!("the CA in '{}'", path.display()),
-        Some(Roots::System) => "the system's trusted roots (sslrootcert=system)".to_string(),
+        Some(Roots::System) => "the system's trusted roots".to_string(),
         None => "the trusted roots".to_string(),
+    };
+    let unchecked = if settings.mode == Mode::VerifyCa || settings.mode == Mode::VerifyFull {
+        "or use sslmode=require without sslrootcert to encrypt without checking the certificate"
+    } else {
+        "or leave sslrootcert out (PGSSLROOTCERT, ~/.postgresql/root.crt too) to encrypt without checking the certificate"
     };
     let message = match rustls {
         Some(rustls::Error::InvalidCertificate(
@@ -454,10 +463,10 @@ pub fn describe(error: &postgres::Error, target: &Target, settings: &Settings) -
         Some(rustls::Error::InvalidCertificate(
             CertificateError::UnknownIssuer | CertificateError::BadSignature,
         )) => format!(
-            "cannot connect to {place}: the server's certificate is not trusted: it is not signed by {roots} ({settings_shown})\n  = help: name the CA that signed the server's certificate with sslrootcert=FILE (PEM) in the URL or PGSSLROOTCERT, or use sslmode=require to encrypt without checking the certificate"
+            "cannot connect to {place}: the server's certificate is not trusted: it is not signed by {roots} ({settings_shown})\n  = help: name the CA that signed the server's certificate with sslrootcert=FILE (PEM) in the URL or PGSSLROOTCERT, {unchecked}"
         ),
-        Some(rustls::Error::InvalidCertificate(problem)) => format!(
-            "cannot connect to {place}: the server's certificate is refused: {problem:?} ({settings_shown})\n  = help: check the server's certificate (its dates, its key usage, the chain it sends) and sslrootcert, or use sslmode=require to encrypt without checking the certificate"
+        Some(problem @ rustls::Error::InvalidCertificate(_)) => format!(
+            "cannot connect to {place}: the server's certificate is refused: {problem} ({settings_shown})\n  = help: check the server's certificate (its dates, its key usage, the chain it sends) and sslrootcert, {unchecked}"
         ),
         Some(other) => format!(
             "cannot connect to {place}: the TLS handshake failed: {other} ({settings_shown})\n  = help: check the server's ssl settings (ssl_min_protocol_version, its certificate and key) and sslmode; sslmode=disable connects without TLS"
