@@ -27,7 +27,8 @@ impl Target {
     }
 }
 
-fn percent_decode(text: &str, what: &str) -> Result<String, String> {
+/// `text` with its `%XX` escapes undone (libpq decodes nothing else, `+` included).
+pub(super) fn percent_decode(text: &str, what: &str) -> Result<String, String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;

@@ -25,7 +25,7 @@ use rustls::{
 };
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::pgpass::Target;
+use super::pgpass::{percent_decode, Target};
 use crate::load::source::SourceFile;
 
 /// libpq's `sslmode`.
@@ -123,8 +123,8 @@ impl Settings {
             let (key, value) = pair.split_once('=').ok_or_else(|| {
                 format!("--database: parameter '{pair}' has no value; write KEY=VALUE after '?'")
             })?;
-            let key = percent_decode(key)?;
-            let value = percent_decode(value)?;
+            let key = percent_decode(key, "parameter name")?;
+            let value = percent_decode(value, &format!("parameter '{key}'"))?;
             let slot = match key.as_str() {
                 "sslmode" => &mut mode,
                 "sslrootcert" => &mut root,
@@ -250,31 +250,6 @@ pub fn from_environment(query: Option<&str>) -> Result<Settings, String> {
         .map(|home| Path::new(&home).join(".postgresql").join("root.crt"))
         .filter(|path| path.is_file());
     Settings::resolve(query, &|name| std::env::var(name).ok(), default_root)
-}
-
-fn percent_decode(text: &str) -> Result<String, String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'%' => {
-                let value = text
-                    .get(index + 1..index + 3)
-                    .and_then(|hex| u8::from_str_radix(hex, 16).ok())
-                    .ok_or_else(|| {
-                        format!("--database: the parameter '{text}' has a broken %-escape")
-                    })?;
-                out.push(value);
-                index += 3;
-            }
-            byte => {
-                out.push(byte);
-                index += 1;
-            }
-        }
-    }
-    String::from_utf8(out).map_err(|_| format!("--database: the parameter '{text}' is not UTF-8"))
 }
 
 /// The CA certificates of a PEM file, read through the capped input reader.
