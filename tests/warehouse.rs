@@ -3,7 +3,7 @@
 //! need no server. The engines themselves run in checks/warehouse-*.sh.
 
 mod common;
-use common::{ok, rejected};
+use common::{assert_no_crash, ok, rejected, run_with};
 
 const DIALECTS: [&str; 5] = ["postgres", "duckdb", "spark", "bigquery", "snowflake"];
 
@@ -237,6 +237,66 @@ fn an_unreachable_database_exits_2_with_what_to_check() {
         error.contains("cannot connect to postgres://postgres@127.0.0.1:1/test"),
         "{error}"
     );
+    assert!(error.contains("pg_isready"), "{error}");
+}
+
+#[test]
+fn tls_settings_are_checked_before_connecting() {
+    // Port 1 on the loopback: any of these reaching the network would say pg_isready instead.
+    let database = |query: &str| format!("postgres://postgres@127.0.0.1:1/test?{query}");
+    let refused = |url: &str, env: &[(&str, &str)]| {
+        let run = run_with(
+            env,
+            &[
+                "replay",
+                "--database",
+                url,
+                "--scenario",
+                "scenarios/seed.yaml",
+            ],
+        );
+        assert_eq!(run.code, Some(2), "{url}: {}", run.stderr);
+        assert_eq!(run.stdout, "");
+        assert_no_crash(&run.stderr);
+        assert!(!run.stderr.contains("pg_isready"), "{url}: {}", run.stderr);
+        run.stderr
+    };
+    let error = refused(&database("sslmode=verify-full"), &[]);
+    assert!(error.contains("no root certificate was given"), "{error}");
+    assert!(error.contains("sslrootcert=FILE"), "{error}");
+    let error = refused(&database(""), &[("PGSSLMODE", "verify-ca")]);
+    assert!(error.contains("sslmode=verify-ca"), "{error}");
+    let error = refused(&database("sslmode=secure"), &[]);
+    assert!(error.contains("sslmode 'secure'"), "{error}");
+    let error = refused(&database("sslmode=require&sslrootcert=system"), &[]);
+    assert!(error.contains("sslrootcert=system"), "{error}");
+    let error = refused(&database("sslmode=require&application_name=x"), &[]);
+    assert!(
+        error.contains("'application_name' is not supported"),
+        "{error}"
+    );
+    let error = refused(
+        &database("sslmode=verify-full&sslrootcert=tests/fixtures/no-such-ca.pem"),
+        &[],
+    );
+    assert!(
+        error.contains("sslrootcert") && error.contains("no-such-ca.pem"),
+        "{error}"
+    );
+    let error = refused(
+        &database("sslmode=verify-full&sslrootcert=scenarios/seed.yaml"),
+        &[],
+    );
+    assert!(error.contains("holds no certificate"), "{error}");
+
+    // Well-formed settings go on to connect: an unreachable server is still reported as one.
+    let error = rejected(&[
+        "replay",
+        "--database",
+        &database("sslmode=require"),
+        "--scenario",
+        "scenarios/seed.yaml",
+    ]);
     assert!(error.contains("pg_isready"), "{error}");
 }
 

@@ -19,7 +19,7 @@ use super::replay::{render, ReplayArgs};
 use crate::engine::pushdown::{self, Dialect, Source};
 use crate::engine::replay::{self, Histogram, Plan, Position};
 use crate::load::log::Mapping;
-use crate::load::warehouse::{aggregates, pgpass, postgres};
+use crate::load::warehouse::{aggregates, pgpass, postgres, tls};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SqlDialect {
@@ -45,8 +45,9 @@ impl SqlDialect {
 /// Replay options for logs that live in a database or warehouse.
 #[derive(Debug, Args)]
 pub struct WarehouseArgs {
-    /// Run the aggregation inside PostgreSQL: postgres://USER@HOST[:PORT]/DB (the password
-    /// from PGPASSWORD or ~/.pgpass, never the URL).
+    /// Run the aggregation inside PostgreSQL: postgres://USER@HOST[:PORT]/DB[?sslmode=…&
+    /// sslrootcert=…] (the password from PGPASSWORD or ~/.pgpass, never the URL; TLS as libpq:
+    /// sslmode, sslrootcert, PGSSLMODE, PGSSLROOTCERT).
     #[arg(long, value_name = "URL", conflicts_with_all = ["emit_sql", "aggregates", "logs"])]
     pub database: Option<String>,
 
@@ -163,7 +164,8 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
     }
 
     let (rows, label) = if let Some(url) = &warehouse.database {
-        let target = pgpass::parse_url(url).map_err(anyhow::Error::msg)?;
+        let (target, query) = pgpass::parse_url(url).map_err(anyhow::Error::msg)?;
+        let tls = tls::from_environment(query).map_err(anyhow::Error::msg)?;
         let timeout = match warehouse.statement_timeout {
             None => None,
             Some(seconds) if seconds.is_finite() && seconds > 0.0 && seconds < 1e9 => {
@@ -178,6 +180,7 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
         let rows = postgres::run(
             &postgres::Request {
                 target: &target,
+                tls: &tls,
                 table,
                 extra_columns: &extra,
                 statement_timeout: timeout,

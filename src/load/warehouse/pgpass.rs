@@ -27,7 +27,8 @@ impl Target {
     }
 }
 
-fn percent_decode(text: &str, what: &str) -> Result<String, String> {
+/// `text` with its `%XX` escapes undone (libpq decodes nothing else, `+` included).
+pub(super) fn percent_decode(text: &str, what: &str) -> Result<String, String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut index = 0;
@@ -49,9 +50,9 @@ fn percent_decode(text: &str, what: &str) -> Result<String, String> {
     String::from_utf8(out).map_err(|_| format!("the database URL's {what} is not UTF-8"))
 }
 
-/// Parses `postgres://USER@HOST[:PORT]/DB` (or `postgresql://`). A password in the URL is
-/// refused; so are query parameters, which this client does not honour (TLS among them).
-pub fn parse_url(url: &str) -> Result<Target, String> {
+/// Parses `postgres://USER@HOST[:PORT]/DB[?PARAMS]` (or `postgresql://`) into the target and
+/// the query text after `?`, which [`super::tls`] reads. A password in the URL is refused.
+pub fn parse_url(url: &str) -> Result<(Target, Option<&str>), String> {
     let rest = url
         .strip_prefix("postgres://")
         .or_else(|| url.strip_prefix("postgresql://"))
@@ -60,9 +61,10 @@ pub fn parse_url(url: &str) -> Result<Target, String> {
                 "--database '{url}' is not a PostgreSQL URL; write postgres://USER@HOST[:PORT]/DB"
             )
         })?;
-    if rest.contains('?') {
-        return Err("--database: parameters after '?' are not supported (this client connects without TLS); write postgres://USER@HOST[:PORT]/DB and reach a remote server through an SSH tunnel".to_string());
-    }
+    let (rest, query) = match rest.split_once('?') {
+        Some((rest, query)) => (rest, Some(query)),
+        None => (rest, None),
+    };
     let (authority, database) = rest.split_once('/').ok_or_else(|| {
         "--database names no database; write postgres://USER@HOST[:PORT]/DB".to_string()
     })?;
@@ -93,7 +95,7 @@ pub fn parse_url(url: &str) -> Result<Target, String> {
             "--database '{url}' lacks a user, host or database; write postgres://USER@HOST[:PORT]/DB"
         ));
     }
-    Ok(target)
+    Ok((target, query))
 }
 
 /// Splits a password-file line into its fields, undoing `\:` and `\\`.
@@ -197,19 +199,24 @@ mod tests {
     use super::*;
 
     fn target() -> Target {
-        parse_url("postgres://litellm@db.internal:6543/proxy").unwrap()
+        parse_url("postgres://litellm@db.internal:6543/proxy")
+            .unwrap()
+            .0
     }
 
     #[test]
     fn urls_parse_with_a_default_port_and_refuse_passwords() {
         assert_eq!(
             parse_url("postgresql://postgres@127.0.0.1/test").unwrap(),
-            Target {
-                user: "postgres".into(),
-                host: "127.0.0.1".into(),
-                port: 5432,
-                database: "test".into()
-            }
+            (
+                Target {
+                    user: "postgres".into(),
+                    host: "127.0.0.1".into(),
+                    port: 5432,
+                    database: "test".into()
+                },
+                None
+            )
         );
         assert_eq!(target().port, 6543);
         let error = parse_url("postgres://u:secret@h/db").unwrap_err();
@@ -218,8 +225,14 @@ mod tests {
         assert!(parse_url("mysql://u@h/db").is_err());
         assert!(parse_url("postgres://u@h").is_err());
         assert!(parse_url("postgres://u@h:99999/db").is_err());
-        assert!(parse_url("postgres://u@h/db?sslmode=require").is_err());
-        assert_eq!(parse_url("postgres://a%40b@h/d%2Fe").unwrap().user, "a@b");
+        let (with_query, query) = parse_url("postgres://u@h:5433/db?sslmode=require").unwrap();
+        assert_eq!(
+            (with_query.database.as_str(), with_query.port),
+            ("db", 5433)
+        );
+        assert_eq!(query, Some("sslmode=require"));
+        assert!(parse_url("postgres://u@h?sslmode=require").is_err());
+        assert_eq!(parse_url("postgres://a%40b@h/d%2Fe").unwrap().0.user, "a@b");
     }
 
     #[test]
@@ -230,7 +243,7 @@ mod tests {
                     db.internal:6543:*:litellm:right\n\
                     *:*:*:*:fallback\n";
         assert_eq!(lookup(text, &target()).as_deref(), Some("right"));
-        let other = parse_url("postgres://someone@elsewhere/x").unwrap();
+        let other = parse_url("postgres://someone@elsewhere/x").unwrap().0;
         assert_eq!(lookup(text, &other).as_deref(), Some("fallback"));
         assert_eq!(lookup("h:1:d:u:p\n", &other), None);
     }

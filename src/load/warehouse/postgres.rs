@@ -2,7 +2,8 @@
 //!
 //! The sync `postgres` client (rust-postgres): a blocking CLI needs one connection and one
 //! query, so the synchronous wrapper keeps tokio an implementation detail, and the crate is
-//! the maintained pure-Rust client (no libpq to install). The session opens a transaction
+//! the maintained pure-Rust client (no libpq to install); TLS is rustls ([`super::tls`]).
+//! The session opens a transaction
 //! set `READ ONLY` (the server refuses any write in it), sets `statement_timeout` when asked,
 //! checks that the table has LiteLLM's columns with the types mixcost reads, then runs the
 //! emitted query through the simple-query protocol, which returns every value as text — the
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 use super::aggregates::row_from;
 use super::pgpass::{self, Target};
+use super::tls;
 use crate::engine::pushdown::AggregateRow;
 
 /// A failure, worded for the user: the server's own message, then what to check.
@@ -99,6 +101,7 @@ fn describe(error: &postgres::Error, target: &Target, stage: &str) -> DatabaseEr
         text.push_str(&format!("\n  server hint: {hint}"));
     }
     let help = match code {
+        "28000" if db.message().contains("no encryption") => "the server accepts this connection only over TLS (a hostssl line in pg_hba.conf): leave sslmode out (prefer, the default, uses TLS when the server offers it) or set sslmode=require or verify-full",
         "28P01" | "28000" => "check the user name and the password (PGPASSWORD, or a line host:port:database:user:password in ~/.pgpass, mode 0600), and pg_hba.conf on the server",
         "3D000" => "check the database name in the URL (psql -l lists them)",
         "57014" => "the query was cancelled, by --statement-timeout or the server's own limit: allow more time, or narrow the rows with --from/--until or --where; no result was printed",
@@ -117,6 +120,7 @@ fn describe(error: &postgres::Error, target: &Target, stage: &str) -> DatabaseEr
 /// What to run and how long the server may take.
 pub struct Request<'a> {
     pub target: &'a Target,
+    pub tls: &'a tls::Settings,
     pub table: &'a str,
     /// Extra columns the query reads (outcome columns).
     pub extra_columns: &'a [String],
@@ -146,9 +150,14 @@ pub fn run(
     if let Some(password) = &password {
         config.password(password);
     }
-    let mut client = config
-        .connect(postgres::NoTls)
-        .map_err(|error| describe(&error, target, "connect to"))?;
+    let (ssl_mode, connector) = request.tls.connector().map_err(DatabaseError)?;
+    config.ssl_mode(ssl_mode);
+    let mut client = config.connect(connector).map_err(|error| {
+        DatabaseError(
+            tls::describe(&error, target, request.tls)
+                .unwrap_or_else(|| describe(&error, target, "connect to").0),
+        )
+    })?;
     let mut transaction = client
         .build_transaction()
         .read_only(true)
