@@ -815,7 +815,7 @@ impl CheckScenarioJson {
                         delta: before.map(|b| money(p.total - b)),
                         delta_pct: before
                             .and_then(|b| exact::percent(p.total - b, b))
-                            .map(|pct| json::rate(pct)),
+                            .map(json::rate),
                         cost_per_request: requests
                             .and_then(|n| check::per_request(p.total, n))
                             .map(unit),
@@ -837,7 +837,7 @@ impl CheckScenarioJson {
                         cost: r.cost.map(amount),
                         before: r.before.map(amount),
                         delta: r.delta().map(amount),
-                        delta_pct: r.percent().map(|p| json::rate(p)),
+                        delta_pct: r.percent().map(json::rate),
                         limit: r.limit.map(|l| match l {
                             Threshold::Money(value) => amount(value),
                             Threshold::Percent(percent) => {
