@@ -70,7 +70,7 @@ for rows in "${sizes[@]}"; do
     "$(ratio "$m_wall" "$d_inner")"
   # The same log as Parquet (DuckDB's COPY: snappy, 122,880-row groups), read by both.
   parquet="$dir/log-$rows.parquet"
-  [ -f "$parquet" ] || python3 -c "import duckdb, sys; duckdb.sql(f\"COPY (FROM read_csv('{sys.argv[1]}', header = true, columns = {{'timestamp': 'TIMESTAMPTZ', 'model': 'VARCHAR', 'task': 'VARCHAR', 'data_class': 'VARCHAR', 'input_tokens': 'BIGINT', 'cached_tokens': 'BIGINT', 'output_tokens': 'BIGINT'}})) TO '{sys.argv[2]}' (FORMAT parquet)\")" "$log" "$parquet"
+  [ -f "$parquet" ] || python3 -c "import duckdb, sys; duckdb.sql('SET enable_progress_bar = false'); duckdb.sql(f\"COPY (FROM read_csv('{sys.argv[1]}', header = true, columns = {{'timestamp': 'TIMESTAMPTZ', 'model': 'VARCHAR', 'task': 'VARCHAR', 'data_class': 'VARCHAR', 'input_tokens': 'BIGINT', 'cached_tokens': 'BIGINT', 'output_tokens': 'BIGINT'}})) TO '{sys.argv[2]}' (FORMAT parquet)\")" "$log" "$parquet"
   "$mixcost" replay "$parquet" --scenario bench/replay-scenario.yaml --threads 2 --format json \
     | python3 -c "import json,sys; d=json.load(sys.stdin); assert d['rows']['priced'] == $rows, d['rows']"
   read -r m_wall m_cpu m_mem _ < <(median_of_runs "$mixcost" replay "$parquet" --scenario bench/replay-scenario.yaml --threads 2)
