@@ -69,7 +69,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
 /// output keeps every column); ASCII with `--ascii` or `TERM=dumb`.
 fn layout(cli: &Cli) -> crate::report::Layout {
     let environment = |name: &str| std::env::var(name).ok();
-    let to_file = writes_to_file(std::env::args().skip(1));
+    let to_file = result_path(&cli.command).is_some_and(|path| path != Path::new("-"));
     let terminal = if to_file { || None } else { terminal_width };
     crate::report::Layout {
         width: width_from(environment("COLUMNS").as_deref(), terminal),
@@ -88,26 +88,6 @@ fn width_from(columns: Option<&str>, terminal: fn() -> Option<usize>) -> Option<
     }
 }
 
-/// Whether the arguments send the output to a file (`-o FILE`, `--output FILE`, `-oFILE`,
-/// `--output=FILE`; `-` is standard output).
-fn writes_to_file(args: impl Iterator<Item = String>) -> bool {
-    let mut args = args.peekable();
-    while let Some(arg) = args.next() {
-        let target = match arg.as_str() {
-            "--" => return false,
-            "-o" | "--output" => args.peek().cloned(),
-            _ => arg
-                .strip_prefix("--output=")
-                .or_else(|| arg.strip_prefix("-o").filter(|rest| !rest.is_empty()))
-                .map(str::to_string),
-        };
-        if target.is_some_and(|target| target != "-") {
-            return true;
-        }
-    }
-    false
-}
-
 /// The width of the terminal standard output is, or `None` when it is not one.
 fn terminal_width() -> Option<usize> {
     use std::io::IsTerminal;
@@ -120,9 +100,11 @@ fn terminal_width() -> Option<usize> {
     (result == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
 }
 
-/// The `-o` of the command's result, for the commands that write one.
+/// The `-o` of the command's text result, for the commands that print one.
 fn result_path(command: &Command) -> Option<&Path> {
     let output = match command {
+        Command::Validate(args) => return args.output.as_deref(),
+        Command::Schema(args) => return args.output.as_deref(),
         Command::Compare(args) => &args.output,
         Command::Models(args) => &args.output,
         Command::Gap(args) => &args.output,
@@ -138,9 +120,7 @@ fn result_path(command: &Command) -> Option<&Path> {
             catalogue::PricingCommand::Diff(args) => &args.output,
             _ => return None,
         },
-        Command::Validate(_) | Command::Schema(_) | Command::Report(_) | Command::Init(_) => {
-            return None
-        }
+        Command::Report(_) | Command::Init(_) => return None,
     };
     output.output.as_deref()
 }
@@ -304,12 +284,21 @@ mod tests {
 
     #[test]
     fn output_files_are_told_apart_from_standard_output() {
-        let to_file = |args: &[&str]| super::writes_to_file(args.iter().map(|a| a.to_string()));
+        use clap::Parser;
+        let to_file = |args: &[&str]| {
+            let cli =
+                super::Cli::try_parse_from(std::iter::once("mixcost").chain(args.iter().copied()))
+                    .expect("valid arguments");
+            super::result_path(&cli.command).is_some_and(|path| path != std::path::Path::new("-"))
+        };
         assert!(to_file(&["models", "-o", "models.txt"]));
         assert!(to_file(&["models", "--output", "models.txt"]));
         assert!(to_file(&["models", "--output=models.txt"]));
         assert!(to_file(&["models", "-omodels.txt"]));
+        assert!(to_file(&["validate", "scenarios", "-o", "findings.txt"]));
         assert!(!to_file(&["models", "-o", "-"]));
         assert!(!to_file(&["models", "--ascii"]));
+        // A scenario file named `-o` is not an output.
+        assert!(!to_file(&["compare", "--", "-o"]));
     }
 }
