@@ -94,6 +94,48 @@ fn label_room(labels: impl Iterator<Item = usize>) -> u32 {
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
+/// A chart of horizontal rows over money: `labels` down the left (row 0 at the top), dollars
+/// along the bottom. `y_room` is the left margin for the labels.
+fn money_rows<'a, 'b>(
+    area: &'a Area<'b>,
+    x: std::ops::Range<f64>,
+    labels: &[String],
+    (x_room, y_room): (u32, u32),
+    font: u32,
+) -> Result<RowChart<'a, 'b>, String> {
+    let rows = labels.len().max(1);
+    let mut chart = ChartBuilder::on(area)
+        .margin(12)
+        .x_label_area_size(x_room)
+        .y_label_area_size(y_room)
+        .build_cartesian_2d(x, (0..rows as i32).into_segmented())
+        .map_err(|e| e.to_string())?;
+    let names = |value: &SegmentValue<i32>| match value {
+        SegmentValue::CenterOf(i) => at_segment(labels, *i).cloned().unwrap_or_default(),
+        _ => String::new(),
+    };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(rows)
+        .y_label_formatter(&names)
+        .x_labels(6)
+        .x_label_formatter(&|v| axis_money(*v))
+        .label_style((FONT, font))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    Ok(chart)
+}
+
+type RowChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<
+        plotters::coord::types::RangedCoordf64,
+        plotters::coord::ranged1d::SegmentedCoord<plotters::coord::types::RangedCoordi32>,
+    >,
+>;
+
 fn render(height: u32, draw: impl FnOnce(&Area) -> Result<(), String>) -> String {
     let mut svg = String::new();
     {
@@ -125,28 +167,9 @@ pub fn stacked_bars(categories: &[String], series: &[(String, Vec<Decimal>)]) ->
         .collect();
     let max = ceiling(totals.iter().copied().fold(0.0, f64::max));
     render(height, |area| {
-        let mut chart = ChartBuilder::on(area)
-            .margin(12)
-            .x_label_area_size(34)
-            .y_label_area_size(label_room(categories.iter().map(|c| c.chars().count())))
-            .build_cartesian_2d(0.0..max, (0..rows as i32).into_segmented())
-            .map_err(|e| e.to_string())?;
-        let labels = |value: &SegmentValue<i32>| match value {
-            SegmentValue::CenterOf(i) => at_segment(categories, *i)
-                .map(|name| short(name))
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(rows)
-            .y_label_formatter(&labels)
-            .x_labels(6)
-            .x_label_formatter(&|v| axis_money(*v))
-            .label_style((FONT, 17))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let names: Vec<String> = categories.iter().map(|name| short(name)).collect();
+        let room = label_room(categories.iter().map(|c| c.chars().count()));
+        let mut chart = money_rows(area, 0.0..max, &names, (34, room), 17)?;
         let mut start = vec![0.0; categories.len()];
         for (index, (_, values)) in series.iter().enumerate() {
             let style = colour(index).filled();
@@ -192,30 +215,9 @@ pub fn tornado(base: Decimal, bars: &[TornadoBar]) -> String {
     let pad = ((most - least) * 0.08).max(base.abs() * 0.01).max(0.01);
     let (left, right) = ((least - pad).max(0.0), most + pad);
     render(height, |area| {
-        let mut chart = ChartBuilder::on(area)
-            .margin(12)
-            .x_label_area_size(30)
-            .y_label_area_size(label_room(
-                bars.iter().map(|b| b.label.chars().count().min(36)),
-            ))
-            .build_cartesian_2d(left..right, (0..rows as i32).into_segmented())
-            .map_err(|e| e.to_string())?;
-        let labels = |value: &SegmentValue<i32>| match value {
-            SegmentValue::CenterOf(i) => at_segment(bars, *i)
-                .map(|bar| short_path(&bar.label))
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(rows)
-            .y_label_formatter(&labels)
-            .x_labels(6)
-            .x_label_formatter(&|v| axis_money(*v))
-            .label_style((FONT, 16))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let names: Vec<String> = bars.iter().map(|bar| short_path(&bar.label)).collect();
+        let room = label_room(bars.iter().map(|b| b.label.chars().count().min(36)));
+        let mut chart = money_rows(area, left..right, &names, (30, room), 16)?;
         for (side, style) in [(0, colour(0).filled()), (1, colour(1).filled())] {
             chart
                 .draw_series(bars.iter().enumerate().map(|(i, bar)| {
@@ -342,28 +344,9 @@ pub fn spread(bands: &[Spread]) -> String {
     let min = if least.is_finite() { least * 0.9 } else { 0.0 };
     let max = if max > min { max } else { min + 1.0 };
     render(height, |area| {
-        let mut chart = ChartBuilder::on(area)
-            .margin(12)
-            .x_label_area_size(34)
-            .y_label_area_size(label_room(bands.iter().map(|b| b.label.chars().count())))
-            .build_cartesian_2d(min..max, (0..rows as i32).into_segmented())
-            .map_err(|e| e.to_string())?;
-        let labels = |value: &SegmentValue<i32>| match value {
-            SegmentValue::CenterOf(i) => at_segment(bands, *i)
-                .map(|band| short(&band.label))
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(rows)
-            .y_label_formatter(&labels)
-            .x_labels(6)
-            .x_label_formatter(&|v| axis_money(*v))
-            .label_style((FONT, 17))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let names: Vec<String> = bands.iter().map(|band| short(&band.label)).collect();
+        let room = label_room(bands.iter().map(|b| b.label.chars().count()));
+        let mut chart = money_rows(area, min..max, &names, (34, room), 17)?;
         chart
             .draw_series(bands.iter().enumerate().map(|(i, band)| {
                 let mut rect = Rectangle::new(
