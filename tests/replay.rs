@@ -8,23 +8,8 @@ use std::path::Path;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-const SCENARIO: &str = "name: Replay test
-as_of: 2026-05-20
-workloads:
-  - name: repetitive
-    task: extraction
-    input_tokens: 1M
-    output_tokens: 1M
-policies:
-  - name: all-gpt-5.5
-    default: gpt-5.5
-  - name: mixed-flash
-    routes:
-      - match: {task: extraction}
-        model: deepseek-v4-flash
-    default: gpt-5.5
-baseline: all-gpt-5.5
-";
+/// The replay tests' scenario: all on GPT-5.5, or extraction on V4 Flash.
+const SCENARIO: &str = include_str!("fixtures/replay/scenario.yaml");
 
 /// Three requests, priced by hand (USD per 1M tokens: GPT-5.5 5 / 0.5 cached / 30, above 272k
 /// input 10 / 1 / 45; V4 Flash after 2026-04-26T12:15Z 0.14 / 0.0028 / 0.28):
@@ -36,12 +21,7 @@ baseline: all-gpt-5.5
 /// As logged 4.5114. All on GPT-5.5: r3 is long context there, 5.0 + 0.5 + 45 = 50.5, so
 /// 0.71 + 3.45 + 50.5 = 54.66. Mixed-flash sends extraction (r1, r3) to Flash: r1 =
 /// 0.0112 + 0.000056 + 0.0028 = 0.014056, so 0.014056 + 3.45 + 0.3514 = 3.815456.
-const LOG: &str =
-    "request_id,timestamp,model,task,data_class,input_tokens,cached_tokens,output_tokens,spend
-r1,2026-05-20T10:00:00Z,gpt-5.5,extraction,internal,100000,20000,10000,0.80
-r2,2026-05-20T11:00:00Z,gpt-5.5,synthesis,internal,300000,0,10000,3.45
-r3,2026-05-21T11:00:00Z,deepseek-v4-flash,extraction,internal,1000000,500000,1000000,0.35
-";
+const LOG: &str = include_str!("fixtures/replay/log.csv");
 
 fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) -> String {
     let path = dir.join(name);

@@ -18,32 +18,12 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-const SCENARIO: &str = "name: Replay test
-as_of: 2026-05-20
-workloads:
-  - name: repetitive
-    task: extraction
-    input_tokens: 1M
-    output_tokens: 1M
-policies:
-  - name: all-gpt-5.5
-    default: gpt-5.5
-  - name: mixed-flash
-    routes:
-      - match: {task: extraction}
-        model: deepseek-v4-flash
-    default: gpt-5.5
-baseline: all-gpt-5.5
-";
+/// The replay tests' scenario: all on GPT-5.5, or extraction on V4 Flash.
+const SCENARIO: &str = include_str!("fixtures/replay/scenario.yaml");
 
 /// The log of `tests/replay.rs`, priced there by hand: as logged 4.5114, all on GPT-5.5
 /// 54.66, mixed-flash 3.815456.
-const LOG: &str =
-    "request_id,timestamp,model,task,data_class,input_tokens,cached_tokens,output_tokens,spend
-r1,2026-05-20T10:00:00Z,gpt-5.5,extraction,internal,100000,20000,10000,0.80
-r2,2026-05-20T11:00:00Z,gpt-5.5,synthesis,internal,300000,0,10000,3.45
-r3,2026-05-21T11:00:00Z,deepseek-v4-flash,extraction,internal,1000000,500000,1000000,0.35
-";
+const LOG: &str = include_str!("fixtures/replay/log.csv");
 
 /// 2026-05-20T10:00:00Z, 11:00, and 2026-05-21T11:00:00Z in Unix seconds.
 const TIMES: [i64; 3] = [1_779_271_200, 1_779_274_800, 1_779_361_200];
