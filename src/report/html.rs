@@ -544,47 +544,41 @@ fn stacked(
 fn spend(out: &mut String, part: &ScenarioReport) {
     out.push_str("<section>\n<h3>Where the money goes</h3>\n");
     let categories: Vec<String> = part.policies.iter().map(|p| p.name.clone()).collect();
-    let by_workload: Vec<(String, Vec<Decimal>)> = match &part.workflow {
-        Some(flow) => part
-            .scenario
-            .workloads
-            .iter()
-            .map(|w| {
-                let values = flow
-                    .policies
-                    .iter()
-                    .map(|p| {
-                        p.workloads
-                            .iter()
-                            .filter(|f| f.workload == w.name)
-                            .map(|f| f.expected_cost)
-                            .sum()
-                    })
-                    .collect();
-                (w.name.clone(), values)
-            })
-            .collect(),
-        None => part
-            .scenario
-            .workloads
-            .iter()
-            .map(|w| {
-                let values = part
-                    .evaluation
-                    .policies
-                    .iter()
-                    .map(|p| {
-                        p.lines
-                            .iter()
-                            .filter(|l| l.workload == w.name)
-                            .map(|l| l.cost)
-                            .sum()
-                    })
-                    .collect();
-                (w.name.clone(), values)
-            })
-            .collect(),
+    // Each policy's cost of workload `name`: the expected month with retries when the scenario
+    // has a workflow, else the first attempts.
+    let costs_of = |name: &str| -> Vec<Decimal> {
+        match &part.workflow {
+            Some(flow) => flow
+                .policies
+                .iter()
+                .map(|p| {
+                    p.workloads
+                        .iter()
+                        .filter(|f| f.workload == name)
+                        .map(|f| f.expected_cost)
+                        .sum()
+                })
+                .collect(),
+            None => part
+                .evaluation
+                .policies
+                .iter()
+                .map(|p| {
+                    p.lines
+                        .iter()
+                        .filter(|l| l.workload == name)
+                        .map(|l| l.cost)
+                        .sum()
+                })
+                .collect(),
+        }
     };
+    let by_workload: Vec<(String, Vec<Decimal>)> = part
+        .scenario
+        .workloads
+        .iter()
+        .map(|w| (w.name.clone(), costs_of(&w.name)))
+        .collect();
     stacked(
         out,
         "By workload",
