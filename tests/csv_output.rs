@@ -343,15 +343,18 @@ fn every_command_writes_one_plain_table() {
 
 #[test]
 fn every_shipped_scenario_compares_to_a_plain_table() {
+    let mut scenarios = 0;
     for entry in std::fs::read_dir("scenarios").unwrap() {
         let path = entry.unwrap().path();
         let path = path.to_str().unwrap();
+        scenarios += 1;
         for by in ["workload", "model", "component", "line"] {
             let text = csv_of(&["compare", path, "--by", by]);
             check_convention(&format!("{path} --by {by}"), &text);
         }
         check_convention(path, &csv_of(&["compare", path]));
     }
+    assert_eq!(scenarios, 7, "the shipped scenarios");
 }
 
 #[test]

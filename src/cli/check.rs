@@ -138,12 +138,13 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let run = Run { reports };
     let text = run.render(args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
-    let documents: Vec<Document> = run
-        .reports
-        .iter()
-        .map(|report| report.document(Format::Csv))
-        .collect();
-    super::output::emit_assumptions(cli, args.output.output.as_deref(), &documents)?;
+    let documents = || {
+        run.reports
+            .iter()
+            .map(|report| report.document(Format::Csv))
+            .collect()
+    };
+    super::output::emit_assumptions(cli, args.output.output.as_deref(), documents)?;
     Ok(if run.count(Verdict::Fail) > 0 {
         ExitCode::from(1)
     } else {

@@ -43,11 +43,9 @@ pub fn run(cli: &Cli, args: &CompareArgs) -> anyhow::Result<ExitCode> {
         Format::Json => Format::Csv,
         other => other,
     };
-    super::output::emit_assumptions(
-        cli,
-        args.output.output.as_deref(),
-        &documents(&evaluations, &workflows, args.by, format),
-    )?;
+    super::output::emit_assumptions(cli, args.output.output.as_deref(), || {
+        documents(&evaluations, &workflows, args.by, format)
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -106,11 +106,9 @@ pub fn run(cli: &Cli, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     };
     let text = report.render(args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
-    super::output::emit_assumptions(
-        cli,
-        args.output.output.as_deref(),
-        &report.documents(Format::Csv),
-    )?;
+    super::output::emit_assumptions(cli, args.output.output.as_deref(), || {
+        report.documents(Format::Csv)
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -202,11 +200,9 @@ pub fn run_catalogues(
     };
     let text = report.render(output.format);
     super::output::emit(&text, output.output.as_deref())?;
-    super::output::emit_assumptions(
-        cli,
-        output.output.as_deref(),
-        &report.documents(Format::Csv),
-    )?;
+    super::output::emit_assumptions(cli, output.output.as_deref(), || {
+        report.documents(Format::Csv)
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

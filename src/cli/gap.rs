@@ -44,7 +44,9 @@ pub fn run(cli: &Cli, args: &GapArgs) -> anyhow::Result<ExitCode> {
         .map_err(super::engine_error)?;
     let text = render(&result, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
-    super::output::emit_assumptions(cli, args.output.output.as_deref(), &[document(&result)])?;
+    super::output::emit_assumptions(cli, args.output.output.as_deref(), || {
+        vec![document(&result)]
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -34,11 +34,9 @@ pub fn run(cli: &Cli, args: &ModelsArgs) -> anyhow::Result<ExitCode> {
     };
     let text = render_filtered(&catalogue, as_of, &filter, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
-    super::output::emit_assumptions(
-        cli,
-        args.output.output.as_deref(),
-        &[document(&catalogue, as_of, &filter)],
-    )?;
+    super::output::emit_assumptions(cli, args.output.output.as_deref(), || {
+        vec![document(&catalogue, as_of, &filter)]
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

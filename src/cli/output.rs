@@ -266,18 +266,19 @@ pub fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
     emit_bytes(text.as_bytes(), output)
 }
 
-/// Writes the documents' headings and notes as CSV to `--assumptions FILE`, when given, by the
-/// same rules as [`emit`]; `output` is the result's own `-o`, which it may not name.
+/// Writes the documents' headings and notes as CSV to `--assumptions FILE`, when given (the
+/// documents are built only then), by the same rules as [`emit`]; `output` is the result's own
+/// `-o`, which it may not name.
 pub fn emit_assumptions(
     cli: &super::args::Cli,
     output: Option<&Path>,
-    documents: &[crate::report::Document],
+    documents: impl FnOnce() -> Vec<crate::report::Document>,
 ) -> anyhow::Result<()> {
     let Some(path) = cli.assumptions.as_deref() else {
         return Ok(());
     };
     check_assumptions(Some(path), output)?;
-    emit(&crate::report::csv::assumptions(documents), Some(path))
+    emit(&crate::report::csv::assumptions(&documents()), Some(path))
 }
 
 /// Refuses `--assumptions FILE` naming the result's own `-o` file, before any work (the second

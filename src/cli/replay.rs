@@ -277,11 +277,9 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    super::output::emit_assumptions(
-        cli,
-        args.output.output.as_deref(),
-        &[document(&result, &files, args.by, &shown)],
-    )?;
+    super::output::emit_assumptions(cli, args.output.output.as_deref(), || {
+        vec![document(&result, &files, args.by, &shown)]
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

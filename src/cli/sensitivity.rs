@@ -79,11 +79,9 @@ pub fn run(cli: &Cli, args: &SensitivityArgs) -> anyhow::Result<ExitCode> {
     let marks = super::price_marks(&scenario, &catalogue);
     let text = render_marked(&result, &scenario.name, &marks, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
-    super::output::emit_assumptions(
-        cli,
-        args.output.output.as_deref(),
-        &[document(&result, &scenario.name, &marks, Format::Csv)],
-    )?;
+    super::output::emit_assumptions(cli, args.output.output.as_deref(), || {
+        vec![document(&result, &scenario.name, &marks, Format::Csv)]
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -69,11 +69,9 @@ pub fn run(cli: &Cli, args: &SimulateArgs) -> anyhow::Result<ExitCode> {
         document.render(args.output.format)
     };
     super::output::emit(&text, args.output.output.as_deref())?;
-    super::output::emit_assumptions(
-        cli,
-        args.output.output.as_deref(),
-        &[document(&scenario, &simulation)],
-    )?;
+    super::output::emit_assumptions(cli, args.output.output.as_deref(), || {
+        vec![document(&scenario, &simulation)]
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

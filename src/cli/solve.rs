@@ -80,10 +80,8 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
         args.output.format,
     );
     super::output::emit(&text, args.output.output.as_deref())?;
-    super::output::emit_assumptions(
-        cli,
-        args.output.output.as_deref(),
-        &[document(
+    super::output::emit_assumptions(cli, args.output.output.as_deref(), || {
+        vec![document(
             &scenario.name,
             args,
             &path,
@@ -91,8 +89,8 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
             &solution,
             &marks,
             Format::Csv,
-        )],
-    )?;
+        )]
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -97,7 +97,7 @@ pub fn run(cli: &Cli, args: &SweepArgs) -> anyhow::Result<ExitCode> {
                 )],
                 ..Document::default()
             };
-            super::output::emit_assumptions(cli, args.output.output.as_deref(), &[heading])?;
+            super::output::emit_assumptions(cli, args.output.output.as_deref(), || vec![heading])?;
             Ok(ExitCode::SUCCESS)
         }
     }

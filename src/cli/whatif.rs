@@ -31,11 +31,9 @@ pub fn run(cli: &Cli, args: &WhatifArgs) -> anyhow::Result<ExitCode> {
     let text = render(&before, &after, &args.set, args.output.format);
     super::output::emit(&text, args.output.output.as_deref())?;
     super::output::warn_outside_csv(cli, args.output.format, &after.evaluation.warnings);
-    super::output::emit_assumptions(
-        cli,
-        args.output.output.as_deref(),
-        &[document(&before, &after, &args.set, Format::Csv)],
-    )?;
+    super::output::emit_assumptions(cli, args.output.output.as_deref(), || {
+        vec![document(&before, &after, &args.set, Format::Csv)]
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
