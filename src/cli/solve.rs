@@ -70,26 +70,20 @@ pub fn run(cli: &Cli, args: &SolveArgs) -> anyhow::Result<ExitCode> {
         other => anyhow::Error::new(other),
     })?;
     let marks = super::price_marks(&scenario, &catalogue);
-    let text = render(
-        &scenario.name,
+    let answer = Answer {
+        scenario: &scenario.name,
         args,
-        &path,
-        &goal,
-        &solution,
-        &marks,
-        args.output.format,
-    );
-    super::output::emit(&text, args.output.output.as_deref())?;
+        path: &path,
+        goal: &goal,
+        solution: &solution,
+        marks: &marks,
+    };
+    super::output::emit(
+        &render(&answer, args.output.format),
+        args.output.output.as_deref(),
+    )?;
     super::output::emit_assumptions(cli, args.output.output.as_deref(), || {
-        vec![document(
-            &scenario.name,
-            args,
-            &path,
-            &goal,
-            &solution,
-            &marks,
-            Format::Csv,
-        )]
+        vec![document(&answer, Format::Csv)]
     })?;
     Ok(ExitCode::SUCCESS)
 }
@@ -251,15 +245,25 @@ fn vary_path(args: &SolveArgs) -> &str {
     split_vary(vary).map_or(vary.trim(), |(path, _)| path)
 }
 
-fn render(
-    scenario: &str,
-    args: &SolveArgs,
-    path: &crate::engine::overrides::OverridePath,
-    goal: &Goal,
-    solution: &Solution,
-    marks: &super::PriceMarks,
-    format: Format,
-) -> String {
+/// What `solve` found, with what it was asked: everything a renderer shows.
+struct Answer<'a> {
+    scenario: &'a str,
+    args: &'a SolveArgs,
+    path: &'a crate::engine::overrides::OverridePath,
+    goal: &'a Goal,
+    solution: &'a Solution,
+    marks: &'a super::PriceMarks,
+}
+
+fn render(answer: &Answer, format: Format) -> String {
+    let Answer {
+        scenario,
+        args,
+        goal,
+        solution,
+        marks,
+        ..
+    } = answer;
     if format == Format::Json {
         return json::to_string(&SolveJson {
             promotions: marks.promotions.clone(),
@@ -281,20 +285,20 @@ fn render(
                 .collect(),
         });
     }
-    document(scenario, args, path, goal, solution, marks, format).render(format)
+    document(answer, format).render(format)
 }
 
 /// The answer as a document. CSV repeats the input and its value on every row, so the one
 /// table holds the answer too.
-fn document(
-    scenario: &str,
-    args: &SolveArgs,
-    path: &crate::engine::overrides::OverridePath,
-    goal: &Goal,
-    solution: &Solution,
-    marks: &super::PriceMarks,
-    format: Format,
-) -> Document {
+fn document(answer: &Answer, format: Format) -> Document {
+    let Answer {
+        scenario,
+        args,
+        path,
+        goal,
+        solution,
+        marks,
+    } = answer;
     let mut table = Table::new(&["policy", "monthly cost at the answer"])
         .with_keys(&["policy", "monthly_cost"]);
     for (name, cost) in &solution.costs {
