@@ -3,17 +3,16 @@
 Reads ../shared/data/routellm-mmlu (or $MIXCOST_SHARED_DATA/routellm-mmlu), drops the prompts
 listed in contaminated_prompts.jsonl as RouteLLM does, and returns one (subject, Mixtral right,
 GPT-4 right) triple per question. Also finds the mixcost binary ($MIXCOST, else built with
-cargo). Python 3 standard library only.
+cargo, see mixcost_bin). Python 3 standard library only.
 """
 
 import csv
 import glob
 import json
 import os
-import subprocess
 import sys
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+from mixcost_bin import ROOT
 WEAK_COLUMN = "mistralai/Mixtral-8x7B-Instruct-v0.1"
 STRONG_COLUMN = "gpt-4-1106-preview"
 
@@ -33,15 +32,6 @@ def data_folder():
     if not os.path.isdir(folder):
         raise DataError(f"{folder} does not exist; set MIXCOST_SHARED_DATA to the shared data folder")
     return folder
-
-
-def mixcost_binary():
-    binary = os.environ.get("MIXCOST")
-    if binary:
-        return binary
-    subprocess.run(["cargo", "build", "--quiet", "--locked"], cwd=ROOT, check=True)
-    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
-    return os.path.join(target, "debug", "mixcost")
 
 
 def truth(value, where):

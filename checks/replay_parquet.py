@@ -18,7 +18,8 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from mixcost_bin import ROOT, mixcost_binary
+
 SCENARIO = os.path.join(ROOT, "bench", "replay-scenario.yaml")
 MODELS = ["gpt-5.5", "deepseek-v4-flash", "claude-sonnet-4-5", "gemini-2.5-flash"]
 TASKS = ["extraction", "classification", "summarization", "synthesis", "coding"]
@@ -38,15 +39,6 @@ def ensure_modules():
         subprocess.run(
             [sys.executable, "-m", "pip", "install", "--quiet", "pyarrow", "duckdb"], check=True
         )
-
-
-def binary():
-    found = os.environ.get("MIXCOST")
-    if found:
-        return found
-    subprocess.run(["cargo", "build", "--quiet", "--locked"], cwd=ROOT, check=True)
-    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(ROOT, "target")
-    return os.path.join(target, "debug", "mixcost")
 
 
 def write_csv(path, rows):
@@ -148,7 +140,7 @@ def replay(mixcost, log):
 def main():
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 30_000
     ensure_modules()
-    mixcost = binary()
+    mixcost = mixcost_binary()
     folder = tempfile.mkdtemp(prefix="replay-parquet-")
     try:
         csv_path = os.path.join(folder, "log.csv")

@@ -27,7 +27,8 @@ import tempfile
 from decimal import Decimal
 from fractions import Fraction
 
-from mmlu_data import DataError, data_folder, load_outcomes, mixcost_binary
+from mixcost_bin import mixcost_binary
+from mmlu_data import DataError, data_folder, load_outcomes
 
 WEAK, STRONG = "deepseek-v4-flash", "gpt-5.5"
 NOISY = (Fraction(2, 100), Fraction(3, 100))
