@@ -319,22 +319,27 @@ fn value_text(result: &CheckResult) -> String {
     }
 }
 
+/// `FAILED (1 failed, 0 warnings, 5 passed)` from the count of each verdict.
+fn verdict_line(count: impl Fn(Verdict) -> usize) -> String {
+    let (fail, warn, pass) = (
+        count(Verdict::Fail),
+        count(Verdict::Warn),
+        count(Verdict::Pass),
+    );
+    let verdict = if fail > 0 { "FAILED" } else { "passed" };
+    format!(
+        "{verdict} ({fail} failed, {warn} {}, {pass} passed)",
+        if warn == 1 { "warning" } else { "warnings" }
+    )
+}
+
 impl Report {
     fn count(&self, verdict: Verdict) -> usize {
         self.results.iter().filter(|r| r.verdict == verdict).count()
     }
 
     fn headline(&self) -> String {
-        let (fail, warn, pass) = (
-            self.count(Verdict::Fail),
-            self.count(Verdict::Warn),
-            self.count(Verdict::Pass),
-        );
-        let verdict = if fail > 0 { "FAILED" } else { "passed" };
-        format!(
-            "{verdict} ({fail} failed, {warn} {}, {pass} passed)",
-            if warn == 1 { "warning" } else { "warnings" }
-        )
+        verdict_line(|verdict| self.count(verdict))
     }
 
     fn subtitle(&self) -> String {
@@ -590,15 +595,9 @@ impl Run {
 
     /// `FAILED (1 failed, 0 warnings, 5 passed) over 2 scenarios`
     fn headline(&self) -> String {
-        let (fail, warn, pass) = (
-            self.count(Verdict::Fail),
-            self.count(Verdict::Warn),
-            self.count(Verdict::Pass),
-        );
-        let verdict = if fail > 0 { "FAILED" } else { "passed" };
         format!(
-            "{verdict} ({fail} failed, {warn} {}, {pass} passed) over {} scenarios",
-            if warn == 1 { "warning" } else { "warnings" },
+            "{} over {} scenarios",
+            verdict_line(|verdict| self.count(verdict)),
             self.reports.len()
         )
     }
